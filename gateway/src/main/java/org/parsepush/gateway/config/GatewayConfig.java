@@ -1,0 +1,75 @@
+package org.parsepush.gateway.config;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The whole configuration of a gateway, as loaded by {@link ConfigLoader}: listeners,
+ * database and the Parse apps it serves. Every field has a default that is documented in
+ * the README; the YAML keys are the field names.
+ */
+public final class GatewayConfig {
+
+    private String dataDir = "./data";
+    private Listener grpc = new Listener(50051);
+    private Listener admin = new Listener(8081);
+    private int shutdownGraceSeconds = 20;
+    private int maxRequestBytes = 4 * 1024 * 1024;
+    private MongoSettings mongo = new MongoSettings();
+    private List<AppConfig> apps = new ArrayList<>();
+
+    /** Directory for the embedded database and other local state. */
+    public Path dataDir() {
+        return Path.of(dataDir);
+    }
+
+    /** The gRPC API listener. */
+    public Listener grpc() {
+        return grpc;
+    }
+
+    /** The HTTP admin listener: /metrics, /healthz, /readyz. */
+    public Listener admin() {
+        return admin;
+    }
+
+    /** How long in-flight calls may take to finish after SIGTERM. */
+    public int shutdownGraceSeconds() {
+        return shutdownGraceSeconds;
+    }
+
+    /** The largest gRPC request accepted. */
+    public int maxRequestBytes() {
+        return maxRequestBytes;
+    }
+
+    /** The database connection. */
+    public MongoSettings mongo() {
+        return mongo;
+    }
+
+    /** The Parse apps this gateway serves. */
+    public List<AppConfig> apps() {
+        return apps;
+    }
+
+    void useApps(List<AppConfig> apps) {
+        this.apps = new ArrayList<>(apps);
+    }
+
+    void collectProblems(List<String> problems) {
+        grpc.collectProblems("grpc", problems);
+        admin.collectProblems("admin", problems);
+        if (shutdownGraceSeconds < 0) {
+            problems.add("shutdownGraceSeconds must be 0 or more, got " + shutdownGraceSeconds);
+        }
+        if (maxRequestBytes < 1024) {
+            problems.add("maxRequestBytes must be at least 1024, got " + maxRequestBytes);
+        }
+        mongo.collectProblems(problems);
+        for (int i = 0; i < apps.size(); i++) {
+            apps.get(i).collectProblems("apps[" + i + "]", problems);
+        }
+    }
+}
