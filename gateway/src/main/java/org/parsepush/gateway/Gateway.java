@@ -1,0 +1,115 @@
+package org.parsepush.gateway;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import org.parsepush.gateway.admin.AdminServer;
+import org.parsepush.gateway.admin.PrometheusMetrics;
+import org.parsepush.gateway.api.AppAuthenticator;
+import org.parsepush.gateway.api.GrpcServer;
+import org.parsepush.gateway.api.PushApi;
+import org.parsepush.gateway.config.AppConfig;
+import org.parsepush.gateway.config.GatewayConfig;
+import org.parsepush.gateway.store.MongoConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running gateway: database connection, gRPC API and admin port, started in that order
+ * and stopped in reverse. {@link GatewayMain} runs one per process; tests run it in-process.
+ */
+public final class Gateway implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+    private final GatewayConfig config;
+    private final Deque<AutoCloseable> stopOrder = new ArrayDeque<>();
+    private MongoConnection mongo;
+    private GrpcServer grpc;
+    private AdminServer admin;
+    private volatile boolean draining;
+
+    private Gateway(GatewayConfig config) {
+        this.config = config;
+    }
+
+    /** Starts every part; if one fails, the parts already started are stopped again. */
+    public static Gateway start(GatewayConfig config) throws IOException {
+        Gateway gateway = new Gateway(config);
+        try {
+            gateway.startParts();
+        } catch (IOException | RuntimeException e) {
+            gateway.close();
+            throw e;
+        }
+        return gateway;
+    }
+
+    private void startParts() throws IOException {
+        PrometheusMeterRegistry registry = PrometheusMetrics.newRegistry();
+        stopOrder.push(registry::close);
+
+        mongo = MongoConnection.open(config.mongo(), config.dataDir());
+        stopOrder.push(mongo);
+
+        grpc = new GrpcServer(config.grpc(), config.maxRequestBytes(), new PushApi(),
+                new AppAuthenticator(config.apps()), registry);
+        grpc.start();
+        stopOrder.push(() -> grpc.shutdown(Duration.ofSeconds(config.shutdownGraceSeconds())));
+
+        admin = new AdminServer(config.admin(), registry, this::isReady);
+        admin.start();
+        stopOrder.push(admin::stop);
+
+        for (AppConfig app : config.apps()) {
+            log.info("serving app '{}': database '{}', {} APNs and {} FCM credentials", app.appId(),
+                    app.database(), app.apns().size(), app.fcm().size());
+        }
+        log.info("gateway started");
+    }
+
+    /** Ready to take traffic: not shutting down, and the database answers. */
+    public boolean isReady() {
+        return !draining && mongo != null && mongo.ping();
+    }
+
+    /** The bound gRPC port. */
+    public int grpcPort() {
+        return grpc.port();
+    }
+
+    /** The bound admin HTTP port. */
+    public int adminPort() {
+        return admin.port();
+    }
+
+    /** The database connection. */
+    public MongoConnection mongo() {
+        return mongo;
+    }
+
+    /**
+     * Stops gracefully: readiness turns false, the gRPC server stops taking calls and lets
+     * those in flight finish within the grace period, then everything else closes.
+     */
+    @Override
+    public synchronized void close() {
+        if (draining && stopOrder.isEmpty()) {
+            return;
+        }
+        draining = true;
+        log.info("gateway stopping");
+        while (!stopOrder.isEmpty()) {
+            try {
+                stopOrder.pop().close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                log.warn("error while stopping: {}", e.toString());
+            }
+        }
+        log.info("gateway stopped");
+    }
+}
