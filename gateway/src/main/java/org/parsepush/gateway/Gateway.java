@@ -1,13 +1,20 @@
 package org.parsepush.gateway;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import org.parsepush.gateway.admin.AdminServer;
 import org.parsepush.gateway.admin.PrometheusMetrics;
 import org.parsepush.gateway.api.AppAuthenticator;
+import org.parsepush.gateway.app.ParseApps;
+import org.parsepush.gateway.job.PushEngine;
 import org.parsepush.gateway.api.GrpcServer;
 import org.parsepush.gateway.api.PushApi;
 import org.parsepush.gateway.config.AppConfig;
@@ -25,19 +32,26 @@ public final class Gateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
 
     private final GatewayConfig config;
+    private final Clock clock;
     private final Deque<AutoCloseable> stopOrder = new ArrayDeque<>();
     private MongoConnection mongo;
     private GrpcServer grpc;
     private AdminServer admin;
     private volatile boolean draining;
 
-    private Gateway(GatewayConfig config) {
+    private Gateway(GatewayConfig config, Clock clock) {
         this.config = config;
+        this.clock = clock;
+    }
+
+    /** Starts every part on the system clock. */
+    public static Gateway start(GatewayConfig config) throws IOException {
+        return start(config, Clock.systemUTC());
     }
 
     /** Starts every part; if one fails, the parts already started are stopped again. */
-    public static Gateway start(GatewayConfig config) throws IOException {
-        Gateway gateway = new Gateway(config);
+    public static Gateway start(GatewayConfig config, Clock clock) throws IOException {
+        Gateway gateway = new Gateway(config, clock);
         try {
             gateway.startParts();
         } catch (IOException | RuntimeException e) {
@@ -54,7 +68,14 @@ public final class Gateway implements AutoCloseable {
         mongo = MongoConnection.open(config.mongo(), config.dataDir());
         stopOrder.push(mongo);
 
-        grpc = new GrpcServer(config.grpc(), config.maxRequestBytes(), new PushApi(),
+        EventLoopGroup providerLoops = newProviderLoops();
+        stopOrder.push(() -> providerLoops.shutdownGracefully(0, 5, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS));
+        ParseApps apps = new ParseApps(config, mongo, providerLoops, registry);
+        stopOrder.push(apps);
+        PushEngine engine = new PushEngine(config.delivery(), clock, registry);
+        stopOrder.push(() -> engine.shutdown(Duration.ofSeconds(config.shutdownGraceSeconds())));
+
+        grpc = new GrpcServer(config.grpc(), config.maxRequestBytes(), new PushApi(apps, engine),
                 new AppAuthenticator(config.apps()), registry);
         grpc.start();
         stopOrder.push(() -> grpc.shutdown(Duration.ofSeconds(config.shutdownGraceSeconds())));
@@ -68,6 +89,13 @@ public final class Gateway implements AutoCloseable {
                     app.database(), app.apns().size(), app.fcm().size());
         }
         log.info("gateway started");
+    }
+
+    /** One event loop group for every provider client (Pushy), sized to the machine. */
+    @SuppressWarnings("deprecation") // Pushy 0.15 picks its channel class from the group's type
+    private static EventLoopGroup newProviderLoops() {
+        return new NioEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()),
+                new DefaultThreadFactory("provider-io", true));
     }
 
     /** Ready to take traffic: not shutting down, and the database answers. */

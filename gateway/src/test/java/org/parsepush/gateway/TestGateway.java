@@ -13,12 +13,18 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.parsepush.gateway.api.AppAuthenticator;
 import org.parsepush.gateway.config.ConfigLoader;
 import org.parsepush.gateway.config.GatewayConfig;
+import org.parsepush.proto.v1.GetPushStatusRequest;
+import org.parsepush.proto.v1.PushServiceGrpc;
+import org.parsepush.proto.v1.PushState;
+import org.parsepush.proto.v1.PushStatus;
+import org.parsepush.proto.v1.SendPushRequest;
 
 /**
  * A real gateway started in-process from a YAML configuration, on free loopback ports,
@@ -39,17 +45,26 @@ public final class TestGateway implements AutoCloseable {
 
     /** The YAML of a gateway on free ports with one app, plus {@code extra} top-level YAML. */
     public static String yaml(Path dataDir, String extra) {
+        return yaml(dataDir, extra, "");
+    }
+
+    /**
+     * The YAML of a gateway on free ports with one app, plus {@code extra} top-level YAML and
+     * {@code appExtra} keys of the app (written at the app's indentation, four spaces).
+     */
+    public static String yaml(Path dataDir, String extra, String appExtra) {
         return """
                 dataDir: %s
                 grpc: {port: 0}
                 admin: {port: 0}
                 shutdownGraceSeconds: 2
+                %s
                 apps:
                   - appId: %s
                     masterKey: %s
                     database: testdb
                 %s
-                """.formatted(dataDir, APP_ID, MASTER_KEY, extra);
+                """.formatted(dataDir, extra, APP_ID, MASTER_KEY, appExtra);
     }
 
     /** Starts a gateway with the embedded database in {@code dataDir}. */
@@ -64,11 +79,39 @@ public final class TestGateway implements AutoCloseable {
 
     /** Starts a gateway from {@link #yaml} with extra YAML and {@code GATEWAY_*} overrides. */
     public static TestGateway start(Path dataDir, String extraYaml, Map<String, String> env) throws IOException {
+        return startYaml(dataDir, yaml(dataDir, extraYaml), env);
+    }
+
+    /** Starts a gateway from complete YAML. */
+    public static TestGateway startYaml(Path dataDir, String yaml, Map<String, String> env) throws IOException {
         Files.createDirectories(dataDir);
         Path file = dataDir.resolve("gateway.yaml");
-        Files.writeString(file, yaml(dataDir, extraYaml));
+        Files.writeString(file, yaml);
         GatewayConfig config = new ConfigLoader().load(Optional.of(file), env);
         return new TestGateway(Gateway.start(config));
+    }
+
+    /** Polls GetPushStatus until the push has finished, or fails after {@code timeout}. */
+    public PushStatus awaitFinished(String pushId, Duration timeout) throws InterruptedException {
+        PushServiceGrpc.PushServiceBlockingStub stub = authenticated(PushServiceGrpc.newBlockingStub(channel));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        PushStatus status;
+        do {
+            status = stub.getPushStatus(GetPushStatusRequest.newBuilder().setPushId(pushId).build());
+            if (FINISHED.contains(status.getState())) {
+                return status;
+            }
+            TimeUnit.MILLISECONDS.sleep(20);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("push " + pushId + " did not finish within " + timeout + "; last status: " + status);
+    }
+
+    private static final java.util.Set<PushState> FINISHED = java.util.EnumSet.of(PushState.PUSH_STATE_SUCCEEDED,
+            PushState.PUSH_STATE_FAILED, PushState.PUSH_STATE_CANCELLED, PushState.PUSH_STATE_EXPIRED);
+
+    /** SendPush as the test app. */
+    public String send(SendPushRequest request) {
+        return authenticated(PushServiceGrpc.newBlockingStub(channel)).sendPush(request).getPushId();
     }
 
     public Gateway gateway() {

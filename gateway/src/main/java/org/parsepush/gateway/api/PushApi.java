@@ -1,11 +1,127 @@
 package org.parsepush.gateway.api;
 
+import com.mongodb.MongoException;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.util.Date;
+import java.util.List;
+import java.util.function.Supplier;
+import org.bson.Document;
+import org.parsepush.gateway.app.ParseApp;
+import org.parsepush.gateway.app.ParseApps;
+import org.parsepush.gateway.audience.InvalidQueryException;
+import org.parsepush.gateway.job.PushEngine;
+import org.parsepush.gateway.store.ParseNames;
+import org.parsepush.proto.v1.GetPushStatusRequest;
+import org.parsepush.proto.v1.ListPushesRequest;
+import org.parsepush.proto.v1.ListPushesResponse;
 import org.parsepush.proto.v1.PushServiceGrpc;
+import org.parsepush.proto.v1.PushState;
+import org.parsepush.proto.v1.PushStatus;
+import org.parsepush.proto.v1.SendPushRequest;
+import org.parsepush.proto.v1.SendPushResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The gRPC face of the gateway: translates {@code push.v1} messages to domain calls and
- * domain results back to messages, nothing more. Calls reach it already authenticated
- * ({@link AppAuthenticator#CURRENT_APP}). Methods not overridden yet answer UNIMPLEMENTED.
+ * domain results back to messages, and domain errors to gRPC statuses; nothing more. Calls
+ * reach it already authenticated ({@link AppAuthenticator#CURRENT_APP}). Methods not
+ * overridden here answer UNIMPLEMENTED.
  */
 public final class PushApi extends PushServiceGrpc.PushServiceImplBase {
+
+    private static final Logger log = LoggerFactory.getLogger(PushApi.class);
+    private static final int DEFAULT_PAGE_SIZE = 50;
+    private static final int MAX_PAGE_SIZE = 500;
+
+    private final ParseApps apps;
+    private final PushEngine engine;
+
+    public PushApi(ParseApps apps, PushEngine engine) {
+        this.apps = apps;
+        this.engine = engine;
+    }
+
+    @Override
+    public void sendPush(SendPushRequest request, StreamObserver<SendPushResponse> response) {
+        answer(response, () -> {
+            PushEngine.Accepted accepted = engine.accept(app(), PushRequests.fromProto(request));
+            return SendPushResponse.newBuilder().setPushId(accepted.pushId())
+                    .setState(PushState.valueOf("PUSH_STATE_" + accepted.state().name())).build();
+        });
+    }
+
+    @Override
+    public void getPushStatus(GetPushStatusRequest request, StreamObserver<PushStatus> response) {
+        answer(response, () -> {
+            ParseApp app = app();
+            Document status = app.statuses().find(request.getPushId()).orElseThrow(() -> Status.NOT_FOUND
+                    .withDescription("no push '" + request.getPushId() + "' in app '" + app.appId() + "'")
+                    .asRuntimeException());
+            return PushStatusMessages.fromDocument(app.appId(), status);
+        });
+    }
+
+    @Override
+    public void listPushes(ListPushesRequest request, StreamObserver<ListPushesResponse> response) {
+        answer(response, () -> {
+            ParseApp app = app();
+            int size = request.getPageSize() <= 0 ? DEFAULT_PAGE_SIZE : Math.min(request.getPageSize(), MAX_PAGE_SIZE);
+            Date before = request.getPageToken().isEmpty() ? null : pageToken(request.getPageToken());
+            ListPushesResponse.Builder page = ListPushesResponse.newBuilder();
+            List<Document> docs = app.statuses().list(before, size);
+            for (Document doc : docs) {
+                PushStatus status = PushStatusMessages.fromDocument(app.appId(), doc);
+                if (request.getStatesList().isEmpty() || request.getStatesList().contains(status.getState())) {
+                    page.addPushes(status);
+                }
+            }
+            if (docs.size() == size && docs.get(size - 1).get(ParseNames.CREATED_AT) instanceof Date last) {
+                page.setNextPageToken(Long.toString(last.getTime()));
+            }
+            return page.build();
+        });
+    }
+
+    private static Date pageToken(String token) {
+        try {
+            return new Date(Long.parseLong(token));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("page_token is not one this server gave out");
+        }
+    }
+
+    private ParseApp app() {
+        return apps.get(AppAuthenticator.CURRENT_APP.get().appId());
+    }
+
+    /** Runs a unary call, turning domain errors into statuses a caller can act on. */
+    private static <T> void answer(StreamObserver<T> response, Supplier<T> call) {
+        T result;
+        try {
+            result = call.get();
+        } catch (StatusRuntimeException e) {
+            response.onError(e);
+            return;
+        } catch (InvalidQueryException | IllegalArgumentException e) {
+            response.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+            return;
+        } catch (UnsupportedOperationException e) {
+            response.onError(Status.UNIMPLEMENTED.withDescription(e.getMessage()).asRuntimeException());
+            return;
+        } catch (MongoException e) {
+            log.warn("database unavailable during a call: {}", e.toString());
+            response.onError(Status.UNAVAILABLE.withDescription("the database is unavailable; nothing was"
+                    + " accepted, retry later").asRuntimeException());
+            return;
+        } catch (RuntimeException e) {
+            log.error("unexpected error in a call", e);
+            response.onError(Status.INTERNAL.withDescription("internal error").asRuntimeException());
+            return;
+        }
+        response.onNext(result);
+        response.onCompleted();
+    }
 }

@@ -17,6 +17,8 @@ public final class GatewayConfig {
     private int shutdownGraceSeconds = 20;
     private int maxRequestBytes = 4 * 1024 * 1024;
     private MongoSettings mongo = new MongoSettings();
+    private DeliverySettings delivery = new DeliverySettings();
+    private ApnsSettings apns = new ApnsSettings();
     private List<AppConfig> apps = new ArrayList<>();
 
     /** Directory for the embedded database and other local state. */
@@ -49,6 +51,16 @@ public final class GatewayConfig {
         return mongo;
     }
 
+    /** How pushes are fanned out. */
+    public DeliverySettings delivery() {
+        return delivery;
+    }
+
+    /** Gateway-wide APNs settings. */
+    public ApnsSettings apns() {
+        return apns;
+    }
+
     /** The Parse apps this gateway serves. */
     public List<AppConfig> apps() {
         return apps;
@@ -68,6 +80,8 @@ public final class GatewayConfig {
             problems.add("maxRequestBytes must be at least 1024, got " + maxRequestBytes);
         }
         mongo.collectProblems(problems);
+        delivery.collectProblems(problems);
+        apns.collectProblems(problems);
         for (int i = 0; i < apps.size(); i++) {
             apps.get(i).collectProblems("apps[" + i + "]", problems);
         }

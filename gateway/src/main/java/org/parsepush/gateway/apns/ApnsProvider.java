@@ -1,0 +1,204 @@
+package org.parsepush.gateway.apns;
+
+import com.eatthepath.pushy.apns.ApnsClient;
+import com.eatthepath.pushy.apns.PushNotificationResponse;
+import com.eatthepath.pushy.apns.util.SimpleApnsPushNotification;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.netty.channel.EventLoopGroup;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLHandshakeException;
+import org.parsepush.gateway.audience.Installation;
+import org.parsepush.gateway.config.ApnsCredentialConfig;
+import org.parsepush.gateway.config.ApnsSettings;
+import org.parsepush.gateway.config.AppConfig;
+import org.parsepush.gateway.delivery.Attempt;
+import org.parsepush.gateway.delivery.Lane;
+import org.parsepush.gateway.delivery.Provider;
+import org.parsepush.gateway.delivery.Reason;
+import org.parsepush.gateway.delivery.Route;
+import org.parsepush.gateway.push.PushMessage;
+
+/**
+ * Apple devices through Pushy: one lane per topic (bundle id), each with its credential
+ * and, when both are configured, the other environment to try before a
+ * {@code BadDeviceToken} is believed.
+ */
+public final class ApnsProvider implements Provider<ApnsMessage> {
+
+    private final Map<String, TopicLane> byTopic = new LinkedHashMap<>();
+    private final Map<Lane, TopicLane> byLane = new IdentityHashMap<>();
+    private final Timer roundTrips;
+
+    public ApnsProvider(AppConfig app, ApnsSettings settings, EventLoopGroup group, MeterRegistry registry) {
+        for (ApnsCredentialConfig config : app.apns()) {
+            ApnsCredential credential = ApnsCredential.load(app.appId(), config, settings, group);
+            TopicLane topic = byTopic.get(config.topic());
+            if (topic == null) {
+                Lane lane = new Lane("apns:" + config.topic(), settings.maxInFlightPerCredential());
+                topic = new TopicLane(config.topic(), lane, credential);
+                byTopic.put(config.topic(), topic);
+                byLane.put(lane, topic);
+            } else if (topic.alternate == null && topic.primary.environment() != credential.environment()) {
+                topic.alternate = credential;
+            } else {
+                credential.close();
+                throw new IllegalArgumentException("app '" + app.appId() + "' has two APNs " + config.environment()
+                        + " credentials for topic " + config.topic());
+            }
+        }
+        this.roundTrips = Timer.builder("gateway.apns.request")
+                .description("Time from sending a notification to APNs' answer")
+                .tag("app", app.appId())
+                .publishPercentileHistogram()
+                .register(registry);
+    }
+
+    @Override
+    public String name() {
+        return "apns";
+    }
+
+    @Override
+    public Route route(Installation device) {
+        if (device.deviceToken() == null) {
+            return Route.skip(Reason.NO_DEVICE_TOKEN);
+        }
+        if (byTopic.size() == 1) {
+            return Route.to(byTopic.values().iterator().next().lane);
+        }
+        TopicLane topic = device.appIdentifier() == null ? null : byTopic.get(device.appIdentifier());
+        return topic == null ? Route.fail(Reason.TOPIC_NOT_CONFIGURED) : Route.to(topic.lane);
+    }
+
+    @Override
+    public ApnsMessage prepare(PushMessage push) {
+        ObjectNode payload = ApnsPayload.build(push.data());
+        boolean perDeviceBadge = push.badgeIncrement();
+        int size = ApnsPayload.maxBytes(payload, perDeviceBadge);
+        if (size > ApnsPayload.MAX_BYTES) {
+            throw new IllegalArgumentException("the APNs payload would be " + size + " bytes; APNs accepts at most "
+                    + ApnsPayload.MAX_BYTES);
+        }
+        var type = ApnsPayload.pushType(push, payload);
+        return new ApnsMessage(payload, perDeviceBadge ? null : payload.toString(), perDeviceBadge, type,
+                ApnsPayload.priority(push, type), push.expiration(), push.collapseId());
+    }
+
+    @Override
+    public CompletableFuture<List<Attempt>> send(Lane lane, ApnsMessage message, List<Installation> devices) {
+        TopicLane topic = byLane.get(lane);
+        List<CompletableFuture<Attempt>> attempts = new ArrayList<>(devices.size());
+        for (Installation device : devices) {
+            attempts.add(sendOne(topic, topic.primary, message, device));
+        }
+        return CompletableFuture.allOf(attempts.toArray(CompletableFuture[]::new))
+                .thenApply(done -> attempts.stream().map(CompletableFuture::join).toList());
+    }
+
+    private CompletableFuture<Attempt> sendOne(TopicLane topic, ApnsCredential credential, ApnsMessage message,
+                                               Installation device) {
+        ApnsClient client = credential.client();
+        if (client == null) {
+            return CompletableFuture.completedFuture(Attempt.failed(Reason.CREDENTIAL_FAILED, credential.loadError()));
+        }
+        SimpleApnsPushNotification notification = new SimpleApnsPushNotification(device.deviceToken(),
+                ApnsPayload.topicFor(topic.bundleId, message.pushType()), message.payloadFor(device.badge()),
+                message.expiration(), message.priority(), message.pushType(), message.collapseId());
+        long started = System.nanoTime();
+        CompletableFuture<Attempt> attempt = new CompletableFuture<>();
+        client.sendNotification(notification).whenComplete((response, error) -> {
+            roundTrips.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            if (error != null) {
+                attempt.complete(failure(credential, error));
+            } else if (response.isAccepted()) {
+                attempt.complete(Attempt.sent());
+            } else if (isBadDeviceToken(response) && credential == topic.primary && topic.alternate != null) {
+                // A sandbox token sent to production (or the reverse) is "bad" only there.
+                sendOne(topic, topic.alternate, message, device).whenComplete((second, secondError) ->
+                        attempt.complete(secondError != null ? failure(topic.alternate, secondError)
+                                : confirmDead(second)));
+            } else {
+                attempt.complete(rejection(response, topic.alternate != null));
+            }
+        });
+        return attempt;
+    }
+
+    private static boolean isBadDeviceToken(PushNotificationResponse<?> response) {
+        return "BadDeviceToken".equals(response.getRejectionReason().orElse(""));
+    }
+
+    /** Both environments refused the token: now it is believed dead. */
+    private static Attempt confirmDead(Attempt second) {
+        if (second instanceof Attempt.Failed failed && failed.reason() == Reason.BAD_DEVICE_TOKEN) {
+            return Attempt.deadToken(Reason.BAD_DEVICE_TOKEN, "BadDeviceToken in both environments");
+        }
+        return second;
+    }
+
+    /** Maps APNs' answer (https://developer.apple.com/documentation/usernotifications) to an attempt. */
+    static Attempt rejection(PushNotificationResponse<?> response, boolean bothEnvironmentsTried) {
+        String reason = response.getRejectionReason().orElse("HTTP " + response.getStatusCode());
+        return switch (reason) {
+            case "Unregistered", "ExpiredToken" -> Attempt.deadToken(Reason.UNREGISTERED, reason);
+            // With one environment configured a bad token may belong to the other one: keep it.
+            case "BadDeviceToken" -> bothEnvironmentsTried ? Attempt.deadToken(Reason.BAD_DEVICE_TOKEN, reason)
+                    : Attempt.failed(Reason.BAD_DEVICE_TOKEN, reason);
+            case "DeviceTokenNotForTopic" -> Attempt.failed(Reason.BAD_DEVICE_TOKEN, reason);
+            case "TooManyRequests" -> Attempt.retry(Reason.RATE_LIMITED, reason, null);
+            case "InternalServerError", "ServiceUnavailable", "Shutdown", "IdleTimeout" ->
+                    Attempt.retry(Reason.PROVIDER_UNAVAILABLE, reason, null);
+            case "ExpiredProviderToken", "TooManyProviderTokenUpdates" ->
+                    Attempt.retry(Reason.CREDENTIAL_FAILED, reason, null);
+            case "BadCertificate", "BadCertificateEnvironment", "Forbidden", "InvalidProviderToken",
+                    "MissingProviderToken", "TopicDisallowed", "BadTopic", "MissingTopic" ->
+                    Attempt.failed(Reason.CREDENTIAL_FAILED, reason);
+            case "PayloadTooLarge" -> Attempt.failed(Reason.PAYLOAD_TOO_LARGE, reason);
+            default -> response.getStatusCode() >= 500 ? Attempt.retry(Reason.PROVIDER_UNAVAILABLE, reason, null)
+                    : Attempt.failed(Reason.REJECTED, reason);
+        };
+    }
+
+    private static Attempt failure(ApnsCredential credential, Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SSLHandshakeException) {
+                return Attempt.failed(Reason.CREDENTIAL_FAILED, "TLS handshake with APNs failed for the "
+                        + credential.description() + ": " + cause.getMessage());
+            }
+        }
+        return Attempt.retry(Reason.PROVIDER_UNAVAILABLE, error.getClass().getSimpleName()
+                + (error.getMessage() == null ? "" : ": " + error.getMessage()), null);
+    }
+
+    @Override
+    public void close() {
+        for (TopicLane topic : byTopic.values()) {
+            topic.primary.close();
+            if (topic.alternate != null) {
+                topic.alternate.close();
+            }
+        }
+    }
+
+    /** A topic's lane and its credentials. */
+    private static final class TopicLane {
+        final String bundleId;
+        final Lane lane;
+        final ApnsCredential primary;
+        ApnsCredential alternate;
+
+        TopicLane(String bundleId, Lane lane, ApnsCredential primary) {
+            this.bundleId = bundleId;
+            this.lane = lane;
+            this.primary = primary;
+        }
+    }
+}

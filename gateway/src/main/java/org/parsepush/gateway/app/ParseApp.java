@@ -1,0 +1,64 @@
+package org.parsepush.gateway.app;
+
+import com.mongodb.client.MongoDatabase;
+import org.parsepush.gateway.audience.Audience;
+import org.parsepush.gateway.config.AppConfig;
+import org.parsepush.gateway.delivery.Router;
+import org.parsepush.gateway.report.PushStatusStore;
+
+/**
+ * One Parse app at run time: its configuration, its database and what reads and writes
+ * it, and its providers behind a {@link Router}.
+ */
+public final class ParseApp implements AutoCloseable {
+
+    private final AppConfig config;
+    private final MongoDatabase database;
+    private final Audience audience;
+    private final PushStatusStore statuses;
+    private final Router router;
+    private final AutoCloseable providers;
+
+    public ParseApp(AppConfig config, MongoDatabase database, Audience audience, Router router,
+                    AutoCloseable providers) {
+        this.config = config;
+        this.database = database;
+        this.audience = audience;
+        this.statuses = new PushStatusStore(database);
+        this.router = router;
+        this.providers = providers;
+    }
+
+    public String appId() {
+        return config.appId();
+    }
+
+    public AppConfig config() {
+        return config;
+    }
+
+    public MongoDatabase database() {
+        return database;
+    }
+
+    public Audience audience() {
+        return audience;
+    }
+
+    public PushStatusStore statuses() {
+        return statuses;
+    }
+
+    public Router router() {
+        return router;
+    }
+
+    @Override
+    public void close() {
+        try {
+            providers.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing the providers of app '" + appId() + "'", e);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package org.parsepush.gateway.app;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.EventLoopGroup;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.parsepush.gateway.apns.ApnsProvider;
+import org.parsepush.gateway.audience.Audience;
+import org.parsepush.gateway.config.AppConfig;
+import org.parsepush.gateway.config.GatewayConfig;
+import org.parsepush.gateway.delivery.Router;
+import org.parsepush.gateway.store.MongoConnection;
+
+/** The apps a gateway serves, built from configuration at start. */
+public final class ParseApps implements AutoCloseable {
+
+    private final Map<String, ParseApp> apps = new LinkedHashMap<>();
+
+    public ParseApps(GatewayConfig config, MongoConnection mongo, EventLoopGroup providerLoops,
+                     MeterRegistry registry) {
+        for (AppConfig app : config.apps()) {
+            var database = mongo.database(app.database());
+            Audience audience = new Audience(database, config.delivery().cursorBatchSize(),
+                    config.delivery().maxSubqueryResults());
+            ApnsProvider apns = new ApnsProvider(app, config.apns(), providerLoops, registry);
+            apps.put(app.appId(), new ParseApp(app, database, audience, new Router(apns, null, null), apns));
+        }
+    }
+
+    /** The app with this id, or null. */
+    public ParseApp get(String appId) {
+        return apps.get(appId);
+    }
+
+    public Collection<ParseApp> all() {
+        return apps.values();
+    }
+
+    @Override
+    public void close() {
+        apps.values().forEach(ParseApp::close);
+    }
+}

@@ -1,0 +1,59 @@
+package org.parsepush.gateway.config;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** Gateway-wide APNs settings; the credentials themselves are per app. */
+public final class ApnsSettings {
+
+    private String productionServer = "api.push.apple.com:443";
+    private String sandboxServer = "api.sandbox.push.apple.com:443";
+    private String trustedServerCaFile;
+    private int maxInFlightPerCredential = 2000;
+    private int connectionsPerCredential = 1;
+
+    /** {@code host:port} of production APNs. */
+    public String productionServer() {
+        return productionServer;
+    }
+
+    /** {@code host:port} of sandbox APNs. */
+    public String sandboxServer() {
+        return sandboxServer;
+    }
+
+    /** A PEM CA to trust for APNs servers (tests, TLS-inspecting proxies), or null for the JDK's roots. */
+    public Path trustedServerCaFile() {
+        return trustedServerCaFile == null || trustedServerCaFile.isBlank() ? null : Path.of(trustedServerCaFile);
+    }
+
+    /** Notifications awaiting APNs' answer per credential: the flow-control window. */
+    public int maxInFlightPerCredential() {
+        return maxInFlightPerCredential;
+    }
+
+    /** HTTP/2 connections per credential. */
+    public int connectionsPerCredential() {
+        return connectionsPerCredential;
+    }
+
+    void collectProblems(List<String> problems) {
+        checkServer("apns.productionServer", productionServer, problems);
+        checkServer("apns.sandboxServer", sandboxServer, problems);
+        if (trustedServerCaFile() != null) {
+            CredentialFiles.checkReadable("apns.trustedServerCaFile", trustedServerCaFile, problems);
+        }
+        if (maxInFlightPerCredential < 1) {
+            problems.add("apns.maxInFlightPerCredential must be at least 1");
+        }
+        if (connectionsPerCredential < 1 || connectionsPerCredential > 64) {
+            problems.add("apns.connectionsPerCredential must be between 1 and 64");
+        }
+    }
+
+    private static void checkServer(String key, String value, List<String> problems) {
+        if (value == null || !value.matches("[^:\\s]+:\\d{1,5}")) {
+            problems.add(key + " must be host:port, got '" + value + "'");
+        }
+    }
+}

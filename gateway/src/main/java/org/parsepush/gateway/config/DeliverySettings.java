@@ -1,0 +1,81 @@
+package org.parsepush.gateway.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/** How pushes are fanned out: batching, retries, concurrency. */
+public final class DeliverySettings {
+
+    private int batchSize = 500;
+    private int cursorBatchSize = 1000;
+    private int maxAttempts = 5;
+    private int initialBackoffMillis = 500;
+    private int maxBackoffMillis = 30_000;
+    private int requestTimeoutSeconds = 30;
+    private int maxConcurrentPushes = 4;
+    private int maxSubqueryResults = 100_000;
+    private int statusFlushMillis = 1000;
+
+    /** Devices handed to a provider at a time. */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /** Installations fetched from MongoDB per round trip of the audience cursor. */
+    public int cursorBatchSize() {
+        return cursorBatchSize;
+    }
+
+    /** Tries per device for throttled or unavailable providers, the first included. */
+    public int maxAttempts() {
+        return maxAttempts;
+    }
+
+    /** The wait before the first retry; doubled per retry, with jitter. */
+    public Duration initialBackoff() {
+        return Duration.ofMillis(initialBackoffMillis);
+    }
+
+    /** The longest wait between retries (a provider's Retry-After may ask for more). */
+    public Duration maxBackoff() {
+        return Duration.ofMillis(maxBackoffMillis);
+    }
+
+    /** How long a provider may take to answer a batch before it is retried. */
+    public Duration requestTimeout() {
+        return Duration.ofSeconds(requestTimeoutSeconds);
+    }
+
+    /** Pushes fanned out at the same time; more wait their turn. */
+    public int maxConcurrentPushes() {
+        return maxConcurrentPushes;
+    }
+
+    /** The most objects an inner {@code $inQuery}/{@code $notInQuery} may match. */
+    public int maxSubqueryResults() {
+        return maxSubqueryResults;
+    }
+
+    /** How often a running push writes its counts to {@code _PushStatus}. */
+    public Duration statusFlush() {
+        return Duration.ofMillis(statusFlushMillis);
+    }
+
+    void collectProblems(List<String> problems) {
+        positive("delivery.batchSize", batchSize, problems);
+        positive("delivery.cursorBatchSize", cursorBatchSize, problems);
+        positive("delivery.maxAttempts", maxAttempts, problems);
+        positive("delivery.initialBackoffMillis", initialBackoffMillis, problems);
+        positive("delivery.maxBackoffMillis", maxBackoffMillis, problems);
+        positive("delivery.requestTimeoutSeconds", requestTimeoutSeconds, problems);
+        positive("delivery.maxConcurrentPushes", maxConcurrentPushes, problems);
+        positive("delivery.maxSubqueryResults", maxSubqueryResults, problems);
+        positive("delivery.statusFlushMillis", statusFlushMillis, problems);
+    }
+
+    private static void positive(String key, int value, List<String> problems) {
+        if (value < 1) {
+            problems.add(key + " must be at least 1, got " + value);
+        }
+    }
+}

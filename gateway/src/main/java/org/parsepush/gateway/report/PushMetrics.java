@@ -1,0 +1,34 @@
+package org.parsepush.gateway.report;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.parsepush.gateway.delivery.Outcome;
+
+/** Device outcomes as Micrometer counters: {@code gateway_push_devices_total{app,provider,outcome,reason}}. */
+public final class PushMetrics {
+
+    private final MeterRegistry registry;
+
+    public PushMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** Counts a batch of outcomes, one registry update per distinct tag set. */
+    public void record(String appId, List<Outcome> outcomes) {
+        Map<List<String>, Integer> tallies = new HashMap<>();
+        for (Outcome outcome : outcomes) {
+            List<String> tags = List.of(outcome.provider() == null ? "none" : outcome.provider(),
+                    outcome.kind().name().toLowerCase(java.util.Locale.ROOT),
+                    outcome.reason() == null ? "none" : outcome.reason().code());
+            tallies.merge(tags, 1, Integer::sum);
+        }
+        tallies.forEach((tags, count) -> Counter.builder("gateway.push.devices")
+                .description("Devices by provider, outcome and reason")
+                .tags("app", appId, "provider", tags.get(0), "outcome", tags.get(1), "reason", tags.get(2))
+                .register(registry)
+                .increment(count));
+    }
+}

@@ -1,0 +1,128 @@
+package org.parsepush.gateway.report;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.Updates;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Optional;
+import org.bson.Document;
+import org.bson.conversions.Bson;
+import org.parsepush.gateway.store.ParseNames;
+
+/**
+ * Reads and writes {@code _PushStatus} documents byte-compatible with Parse Server, so
+ * Parse Dashboard lists the gateway's pushes like its own.
+ */
+public final class PushStatusStore {
+
+    /** The gateway's precise state, beside Parse's coarser {@code status}. */
+    static final String STATE = "state";
+
+    private static final String ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final MongoCollection<Document> statuses;
+
+    public PushStatusStore(MongoDatabase database) {
+        this.statuses = database.getCollection(ParseNames.PUSH_STATUS);
+    }
+
+    /** A new objectId the way Parse makes them: 10 random alphanumerics. */
+    public static String newObjectId() {
+        char[] id = new char[10];
+        for (int i = 0; i < id.length; i++) {
+            id[i] = ID_ALPHABET.charAt(RANDOM.nextInt(ID_ALPHABET.length()));
+        }
+        return new String(id);
+    }
+
+    /** Writes the initial document: master-key-only ACL, Parse's fields, no counts yet. */
+    public void create(NewPushStatus status, Instant now) {
+        Document doc = new Document(ParseNames.ID, status.pushId())
+                .append(PushStatusFields.PUSH_TIME, status.pushTime())
+                .append(PushStatusFields.QUERY, status.queryJson())
+                .append(PushStatusFields.PAYLOAD, status.payloadJson())
+                .append(PushStatusFields.SOURCE, status.source())
+                .append(PushStatusFields.STATUS, status.state().parseStatus())
+                .append(STATE, status.state().name().toLowerCase(java.util.Locale.ROOT))
+                .append(PushStatusFields.NUM_SENT, 0)
+                .append(PushStatusFields.PUSH_HASH, status.pushHash())
+                .append(ParseNames.READ_PERMISSIONS, List.of())
+                .append(ParseNames.WRITE_PERMISSIONS, List.of())
+                .append(ParseNames.ACL, new Document())
+                .append(ParseNames.CREATED_AT, Date.from(now))
+                .append(ParseNames.UPDATED_AT, Date.from(now));
+        if (status.title() != null) {
+            doc.append(PushStatusFields.TITLE, status.title());
+        }
+        if (status.expiry() != null) {
+            doc.append(PushStatusFields.EXPIRY, status.expiry().toEpochMilli());
+        }
+        if (status.expirationIntervalSeconds() != null) {
+            doc.append(PushStatusFields.EXPIRATION_INTERVAL, status.expirationIntervalSeconds());
+        }
+        statuses.insertOne(doc);
+    }
+
+    /** Marks the push running. */
+    public void markRunning(String pushId, Instant now) {
+        statuses.updateOne(Filters.eq(ParseNames.ID, pushId), Updates.combine(
+                state(PushState.RUNNING),
+                Updates.set(PushStatusFields.STARTED_AT, Date.from(now)),
+                Updates.set(ParseNames.UPDATED_AT, Date.from(now))));
+    }
+
+    /** Writes the counts so far (absolute values). */
+    public void writeCounts(String pushId, PushCounts counts, Instant now) {
+        statuses.updateOne(Filters.eq(ParseNames.ID, pushId), Updates.combine(
+                setAll(counts.toDocument()), Updates.set(ParseNames.UPDATED_AT, Date.from(now))));
+    }
+
+    /** Writes the final state, counts and, when there is one, the error message. */
+    public void finish(String pushId, PushState state, PushCounts counts, String errorMessage, Instant now) {
+        List<Bson> updates = new ArrayList<>();
+        updates.add(state(state));
+        updates.add(setAll(counts.toDocument()));
+        updates.add(Updates.set(PushStatusFields.FINISHED_AT, Date.from(now)));
+        updates.add(Updates.set(ParseNames.UPDATED_AT, Date.from(now)));
+        updates.add(Updates.unset(PushStatusFields.COUNT));
+        if (errorMessage != null) {
+            updates.add(Updates.set(PushStatusFields.ERROR_MESSAGE, errorMessage));
+        }
+        statuses.updateOne(Filters.eq(ParseNames.ID, pushId), Updates.combine(updates));
+    }
+
+    /** One status document. */
+    public Optional<Document> find(String pushId) {
+        return Optional.ofNullable(statuses.find(Filters.eq(ParseNames.ID, pushId)).first());
+    }
+
+    /** Status documents, newest first, before the given creation time (for paging). */
+    public List<Document> list(Date createdBefore, int limit) {
+        Bson filter = createdBefore == null ? new Document() : Filters.lt(ParseNames.CREATED_AT, createdBefore);
+        return statuses.find(filter).sort(Sorts.descending(ParseNames.CREATED_AT, ParseNames.ID)).limit(limit)
+                .into(new ArrayList<>());
+    }
+
+    /** The precise state of a stored status document. */
+    public static PushState stateOf(Document status) {
+        return PushState.fromStored(status.getString(STATE), status.getString(PushStatusFields.STATUS));
+    }
+
+    private static Bson state(PushState state) {
+        return Updates.combine(Updates.set(PushStatusFields.STATUS, state.parseStatus()),
+                Updates.set(STATE, state.name().toLowerCase(java.util.Locale.ROOT)));
+    }
+
+    private static Bson setAll(Document fields) {
+        List<Bson> sets = new ArrayList<>(fields.size());
+        fields.forEach((key, value) -> sets.add(Updates.set(key, value)));
+        return Updates.combine(sets);
+    }
+}
