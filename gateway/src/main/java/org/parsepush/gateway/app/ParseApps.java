@@ -10,6 +10,7 @@ import org.parsepush.gateway.audience.Audience;
 import org.parsepush.gateway.config.AppConfig;
 import org.parsepush.gateway.config.GatewayConfig;
 import org.parsepush.gateway.delivery.Router;
+import org.parsepush.gateway.fcm.FcmProvider;
 import org.parsepush.gateway.store.MongoConnection;
 
 /** The apps a gateway serves, built from configuration at start. */
@@ -24,7 +25,11 @@ public final class ParseApps implements AutoCloseable {
             Audience audience = new Audience(database, config.delivery().cursorBatchSize(),
                     config.delivery().maxSubqueryResults());
             ApnsProvider apns = new ApnsProvider(app, config.apns(), providerLoops, registry);
-            apps.put(app.appId(), new ParseApp(app, database, audience, new Router(apns, null, null), apns));
+            FcmProvider fcm = new FcmProvider(app, config.fcm());
+            apps.put(app.appId(), new ParseApp(app, database, audience, new Router(apns, fcm, null), () -> {
+                apns.close();
+                fcm.close();
+            }));
         }
     }
 

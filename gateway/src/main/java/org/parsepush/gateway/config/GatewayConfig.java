@@ -19,6 +19,7 @@ public final class GatewayConfig {
     private MongoSettings mongo = new MongoSettings();
     private DeliverySettings delivery = new DeliverySettings();
     private ApnsSettings apns = new ApnsSettings();
+    private FcmSettings fcm = new FcmSettings();
     private List<AppConfig> apps = new ArrayList<>();
 
     /** Directory for the embedded database and other local state. */
@@ -61,6 +62,11 @@ public final class GatewayConfig {
         return apns;
     }
 
+    /** Gateway-wide FCM settings. */
+    public FcmSettings fcm() {
+        return fcm;
+    }
+
     /** The Parse apps this gateway serves. */
     public List<AppConfig> apps() {
         return apps;
@@ -82,6 +88,7 @@ public final class GatewayConfig {
         mongo.collectProblems(problems);
         delivery.collectProblems(problems);
         apns.collectProblems(problems);
+        fcm.collectProblems(problems);
         for (int i = 0; i < apps.size(); i++) {
             apps.get(i).collectProblems("apps[" + i + "]", problems);
         }

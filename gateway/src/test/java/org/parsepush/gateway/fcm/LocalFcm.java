@@ -1,0 +1,175 @@
+package org.parsepush.gateway.fcm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPairGenerator;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A local stand-in for FCM's HTTP v1 API and Google's OAuth token endpoint, reached by the
+ * real Firebase Admin SDK: the gateway's {@code fcm.endpoint} points here, and so does the
+ * {@code token_uri} of the service accounts it writes. Answers like FCM, errors included.
+ */
+public final class LocalFcm implements AutoCloseable {
+
+    /** One message as FCM received it. */
+    public record Received(String projectId, String token, JsonNode message, Instant at) {
+    }
+
+    static final String ACCESS_TOKEN = "local-fcm-access-token";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern SEND_PATH = Pattern.compile("/v1/projects/([^/]+)/messages:send");
+
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newFixedThreadPool(16);
+    private final List<Received> accepted = new CopyOnWriteArrayList<>();
+    private final List<Instant> throttledAt = new CopyOnWriteArrayList<>();
+    private final Set<String> unregistered = ConcurrentHashMap.newKeySet();
+    private final Set<String> malformed = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger throttleNext = new AtomicInteger();
+    private volatile int retryAfterSeconds = 1;
+
+    private LocalFcm() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
+        server.setExecutor(executor);
+        server.createContext("/token", this::token);
+        server.createContext("/v1/projects/", this::send);
+        server.start();
+    }
+
+    public static LocalFcm start() throws IOException {
+        return new LocalFcm();
+    }
+
+    /** The base URL for the gateway's {@code fcm.endpoint}. */
+    public String endpoint() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** Writes a service-account file for {@code projectId} whose token endpoint is this server. */
+    public Path writeServiceAccount(Path dir, String projectId) throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        String pem = "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(generator.generateKeyPair().getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n";
+        var account = JSON.createObjectNode()
+                .put("type", "service_account")
+                .put("project_id", projectId)
+                .put("private_key_id", "test-key-" + projectId)
+                .put("private_key", pem)
+                .put("client_email", "push@" + projectId + ".iam.gserviceaccount.com")
+                .put("client_id", "1")
+                .put("token_uri", endpoint() + "/token");
+        Path file = dir.resolve(projectId + "-service-account.json");
+        Files.writeString(file, account.toString());
+        return file;
+    }
+
+    public void unregister(String token) {
+        unregistered.add(token);
+    }
+
+    public void malformed(String token) {
+        malformed.add(token);
+    }
+
+    /** Answers the next {@code count} sends with 429 QUOTA_EXCEEDED and {@code Retry-After}. */
+    public void throttleNext(int count, int retryAfter) {
+        retryAfterSeconds = retryAfter;
+        throttleNext.set(count);
+    }
+
+    public List<Received> accepted() {
+        return accepted;
+    }
+
+    public List<Instant> throttledAt() {
+        return throttledAt;
+    }
+
+    private void token(HttpExchange exchange) throws IOException {
+        exchange.getRequestBody().readAllBytes();
+        respond(exchange, 200, Map.of(), "{\"access_token\":\"" + ACCESS_TOKEN
+                + "\",\"expires_in\":3600,\"token_type\":\"Bearer\"}");
+    }
+
+    private void send(HttpExchange exchange) throws IOException {
+        JsonNode body = JSON.readTree(exchange.getRequestBody());
+        Matcher path = SEND_PATH.matcher(exchange.getRequestURI().getPath());
+        if (!path.matches() || !"POST".equals(exchange.getRequestMethod())) {
+            respond(exchange, 404, Map.of(), error(404, "NOT_FOUND", null, "no such method"));
+            return;
+        }
+        if (!("Bearer " + ACCESS_TOKEN).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+            respond(exchange, 401, Map.of(), error(401, "UNAUTHENTICATED", "THIRD_PARTY_AUTH_ERROR", "bad token"));
+            return;
+        }
+        JsonNode message = body.path("message");
+        String token = message.path("token").asText();
+        if (throttleNext.getAndDecrement() > 0) {
+            throttledAt.add(Instant.now());
+            respond(exchange, 429, Map.of("Retry-After", String.valueOf(retryAfterSeconds)),
+                    error(429, "RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED", "Quota exceeded for sending messages"));
+        } else if (unregistered.contains(token)) {
+            respond(exchange, 404, Map.of(), error(404, "NOT_FOUND", "UNREGISTERED", "Requested entity was not found."));
+        } else if (malformed.contains(token)) {
+            respond(exchange, 400, Map.of(), error(400, "INVALID_ARGUMENT", "INVALID_ARGUMENT",
+                    "The registration token is not a valid FCM registration token"));
+        } else {
+            accepted.add(new Received(path.group(1), token, message, Instant.now()));
+            respond(exchange, 200, Map.of(), "{\"name\":\"projects/" + path.group(1) + "/messages/"
+                    + accepted.size() + "\"}");
+        }
+    }
+
+    private static String error(int code, String status, String fcmCode, String message) {
+        var error = JSON.createObjectNode();
+        var inner = error.putObject("error").put("code", code).put("message", message).put("status", status);
+        if (fcmCode != null) {
+            inner.putArray("details").addObject()
+                    .put("@type", "type.googleapis.com/google.firebase.fcm.v1.FcmError").put("errorCode", fcmCode);
+        }
+        return error.toString();
+    }
+
+    private static void respond(HttpExchange exchange, int status, Map<String, String> headers, String body)
+            throws IOException {
+        try (exchange) {
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/json; charset=UTF-8");
+            headers.forEach(exchange.getResponseHeaders()::set);
+            exchange.sendResponseHeaders(status, bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}
