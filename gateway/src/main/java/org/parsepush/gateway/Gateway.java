@@ -7,6 +7,8 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -17,6 +19,7 @@ import org.parsepush.gateway.app.ParseApps;
 import org.parsepush.gateway.job.PushEngine;
 import org.parsepush.gateway.api.GrpcServer;
 import org.parsepush.gateway.api.PushApi;
+import org.parsepush.gateway.api.PushWatches;
 import org.parsepush.gateway.config.AppConfig;
 import org.parsepush.gateway.config.GatewayConfig;
 import org.parsepush.gateway.store.MongoConnection;
@@ -72,10 +75,16 @@ public final class Gateway implements AutoCloseable {
         stopOrder.push(() -> providerLoops.shutdownGracefully(0, 5, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS));
         ParseApps apps = new ParseApps(config, mongo, providerLoops, registry);
         stopOrder.push(apps);
-        PushEngine engine = new PushEngine(config.delivery(), clock, registry);
+        PushEngine engine = new PushEngine(config, apps, clock, registry);
+        engine.start();
         stopOrder.push(() -> engine.shutdown(Duration.ofSeconds(config.shutdownGraceSeconds())));
 
-        grpc = new GrpcServer(config.grpc(), config.maxRequestBytes(), new PushApi(apps, engine),
+        ScheduledExecutorService watchPolls = Executors.newScheduledThreadPool(1,
+                new DefaultThreadFactory("watch-push", true));
+        stopOrder.push(watchPolls::shutdownNow);
+        PushWatches watches = new PushWatches(watchPolls, Duration.ofMillis(250));
+
+        grpc = new GrpcServer(config.grpc(), config.maxRequestBytes(), new PushApi(apps, engine, watches),
                 new AppAuthenticator(config.apps()), registry);
         grpc.start();
         stopOrder.push(() -> grpc.shutdown(Duration.ofSeconds(config.shutdownGraceSeconds())));

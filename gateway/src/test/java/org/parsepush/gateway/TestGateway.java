@@ -84,11 +84,17 @@ public final class TestGateway implements AutoCloseable {
 
     /** Starts a gateway from complete YAML. */
     public static TestGateway startYaml(Path dataDir, String yaml, Map<String, String> env) throws IOException {
+        return startYaml(dataDir, yaml, env, java.time.Clock.systemUTC());
+    }
+
+    /** Starts a gateway from complete YAML on the given clock. */
+    public static TestGateway startYaml(Path dataDir, String yaml, Map<String, String> env, java.time.Clock clock)
+            throws IOException {
         Files.createDirectories(dataDir);
         Path file = dataDir.resolve("gateway.yaml");
         Files.writeString(file, yaml);
         GatewayConfig config = new ConfigLoader().load(Optional.of(file), env);
-        return new TestGateway(Gateway.start(config));
+        return new TestGateway(Gateway.start(config, clock));
     }
 
     /** Polls GetPushStatus until the push has finished, or fails after {@code timeout}. */

@@ -13,7 +13,12 @@ import org.parsepush.gateway.app.ParseApps;
 import org.parsepush.gateway.audience.InvalidQueryException;
 import org.parsepush.gateway.job.PushEngine;
 import org.parsepush.gateway.store.ParseNames;
+import io.grpc.stub.ServerCallStreamObserver;
+import org.parsepush.proto.v1.CancelPushRequest;
+import org.parsepush.proto.v1.CancelPushResponse;
 import org.parsepush.proto.v1.GetPushStatusRequest;
+import org.parsepush.proto.v1.WatchPushEvent;
+import org.parsepush.proto.v1.WatchPushRequest;
 import org.parsepush.proto.v1.ListPushesRequest;
 import org.parsepush.proto.v1.ListPushesResponse;
 import org.parsepush.proto.v1.PushServiceGrpc;
@@ -38,17 +43,19 @@ public final class PushApi extends PushServiceGrpc.PushServiceImplBase {
 
     private final ParseApps apps;
     private final PushEngine engine;
+    private final PushWatches watches;
 
-    public PushApi(ParseApps apps, PushEngine engine) {
+    public PushApi(ParseApps apps, PushEngine engine, PushWatches watches) {
         this.apps = apps;
         this.engine = engine;
+        this.watches = watches;
     }
 
     @Override
     public void sendPush(SendPushRequest request, StreamObserver<SendPushResponse> response) {
         answer(response, () -> {
             PushEngine.Accepted accepted = engine.accept(app(), PushRequests.fromProto(request));
-            return SendPushResponse.newBuilder().setPushId(accepted.pushId())
+            return SendPushResponse.newBuilder().setPushId(accepted.pushId()).setDeduplicated(accepted.deduplicated())
                     .setState(PushState.valueOf("PUSH_STATE_" + accepted.state().name())).build();
         });
     }
@@ -57,11 +64,34 @@ public final class PushApi extends PushServiceGrpc.PushServiceImplBase {
     public void getPushStatus(GetPushStatusRequest request, StreamObserver<PushStatus> response) {
         answer(response, () -> {
             ParseApp app = app();
-            Document status = app.statuses().find(request.getPushId()).orElseThrow(() -> Status.NOT_FOUND
-                    .withDescription("no push '" + request.getPushId() + "' in app '" + app.appId() + "'")
-                    .asRuntimeException());
+            Document status = app.statuses().find(request.getPushId()).orElseThrow(() -> notFound(app, request.getPushId()));
             return PushStatusMessages.fromDocument(app.appId(), status);
         });
+    }
+
+    @Override
+    public void cancelPush(CancelPushRequest request, StreamObserver<CancelPushResponse> response) {
+        answer(response, () -> {
+            ParseApp app = app();
+            engine.cancel(app, request.getPushId());
+            Document status = app.statuses().find(request.getPushId()).orElseThrow(() -> notFound(app, request.getPushId()));
+            return CancelPushResponse.newBuilder().setStatus(PushStatusMessages.fromDocument(app.appId(), status)).build();
+        });
+    }
+
+    @Override
+    public void watchPush(WatchPushRequest request, StreamObserver<WatchPushEvent> response) {
+        ParseApp app = app();
+        if (app.statuses().find(request.getPushId()).isEmpty()) {
+            response.onError(notFound(app, request.getPushId()));
+            return;
+        }
+        watches.watch(app, request, (ServerCallStreamObserver<WatchPushEvent>) response);
+    }
+
+    private static StatusRuntimeException notFound(ParseApp app, String pushId) {
+        return Status.NOT_FOUND.withDescription("no push '" + pushId + "' in app '" + app.appId() + "'")
+                .asRuntimeException();
     }
 
     @Override

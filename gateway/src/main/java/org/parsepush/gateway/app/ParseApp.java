@@ -3,7 +3,10 @@ package org.parsepush.gateway.app;
 import com.mongodb.client.MongoDatabase;
 import org.parsepush.gateway.audience.Audience;
 import org.parsepush.gateway.config.AppConfig;
+import java.time.Duration;
 import org.parsepush.gateway.delivery.Router;
+import org.parsepush.gateway.job.JobStore;
+import org.parsepush.gateway.report.OutcomeLog;
 import org.parsepush.gateway.report.PushStatusStore;
 
 /**
@@ -16,15 +19,19 @@ public final class ParseApp implements AutoCloseable {
     private final MongoDatabase database;
     private final Audience audience;
     private final PushStatusStore statuses;
+    private final JobStore jobs;
+    private final OutcomeLog outcomes;
     private final Router router;
     private final AutoCloseable providers;
 
     public ParseApp(AppConfig config, MongoDatabase database, Audience audience, Router router,
-                    AutoCloseable providers) {
+                    AutoCloseable providers, Duration outcomeRetention) {
         this.config = config;
         this.database = database;
         this.audience = audience;
         this.statuses = new PushStatusStore(database);
+        this.jobs = new JobStore(database);
+        this.outcomes = new OutcomeLog(database, outcomeRetention);
         this.router = router;
         this.providers = providers;
     }
@@ -47,6 +54,16 @@ public final class ParseApp implements AutoCloseable {
 
     public PushStatusStore statuses() {
         return statuses;
+    }
+
+    /** The app's durable push jobs. */
+    public JobStore jobs() {
+        return jobs;
+    }
+
+    /** The app's per-device outcome log. */
+    public OutcomeLog outcomes() {
+        return outcomes;
     }
 
     public Router router() {

@@ -29,7 +29,7 @@ public final class ParseApps implements AutoCloseable {
             apps.put(app.appId(), new ParseApp(app, database, audience, new Router(apns, fcm, null), () -> {
                 apns.close();
                 fcm.close();
-            }));
+            }, config.outcomes().retention()));
         }
     }
 

@@ -20,6 +20,8 @@ public final class GatewayConfig {
     private DeliverySettings delivery = new DeliverySettings();
     private ApnsSettings apns = new ApnsSettings();
     private FcmSettings fcm = new FcmSettings();
+    private OutcomeSettings outcomes = new OutcomeSettings();
+    private JobSettings jobs = new JobSettings();
     private List<AppConfig> apps = new ArrayList<>();
 
     /** Directory for the embedded database and other local state. */
@@ -67,6 +69,16 @@ public final class GatewayConfig {
         return fcm;
     }
 
+    /** The per-device outcome log. */
+    public OutcomeSettings outcomes() {
+        return outcomes;
+    }
+
+    /** Durable job execution: polling, leases. */
+    public JobSettings jobs() {
+        return jobs;
+    }
+
     /** The Parse apps this gateway serves. */
     public List<AppConfig> apps() {
         return apps;
@@ -89,6 +101,8 @@ public final class GatewayConfig {
         delivery.collectProblems(problems);
         apns.collectProblems(problems);
         fcm.collectProblems(problems);
+        outcomes.collectProblems(problems);
+        jobs.collectProblems(problems);
         for (int i = 0; i < apps.size(); i++) {
             apps.get(i).collectProblems("apps[" + i + "]", problems);
         }

@@ -1,19 +1,26 @@
 package org.parsepush.gateway.job;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.bson.Document;
 import org.parsepush.gateway.app.ParseApp;
+import org.parsepush.gateway.app.ParseApps;
 import org.parsepush.gateway.audience.ResolvedAudience;
-import org.parsepush.gateway.config.DeliverySettings;
+import org.parsepush.gateway.config.GatewayConfig;
 import org.parsepush.gateway.delivery.Delivery;
 import org.parsepush.gateway.delivery.Prepared;
 import org.parsepush.gateway.delivery.Provider;
@@ -22,6 +29,7 @@ import org.parsepush.gateway.push.ParseData;
 import org.parsepush.gateway.push.PushMessage;
 import org.parsepush.gateway.push.PushRequest;
 import org.parsepush.gateway.report.NewPushStatus;
+import org.parsepush.gateway.report.PushCounts;
 import org.parsepush.gateway.report.PushMetrics;
 import org.parsepush.gateway.report.PushState;
 import org.parsepush.gateway.report.PushStatusStore;
@@ -29,83 +37,189 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Accepts pushes and runs them: everything that can be wrong with a push is found before
- * it is accepted (audience, payload, sizes), its {@code _PushStatus} is written, and only
- * then is it handed to a background {@link PushJob}.
+ * Accepts pushes and runs them as durable jobs. Everything that can be wrong with a push
+ * is found before it is accepted (audience, payload, times); then the job and its
+ * {@code _PushStatus} are persisted, and only then does the caller get the push id. From
+ * there any replica may run it (see {@link JobScheduler}), and a restart resumes it.
  */
 public final class PushEngine implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PushEngine.class);
+    /** How far ahead a push may be scheduled, as on Parse's hosted service. */
+    static final Duration MAX_SCHEDULE_AHEAD = Duration.ofDays(14);
+    private static final DateTimeFormatter LOCAL_PUSH_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS");
 
-    private final DeliverySettings settings;
     private final Clock clock;
-    private final PushMetrics metrics;
-    private final ExecutorService jobs;
+    private final ExecutorService workers;
+    private final ExecutorService committer;
     private final ScheduledExecutorService retries;
-    private final Delivery delivery;
+    private final JobScheduler scheduler;
+    private final Thread schedulerThread;
 
-    public PushEngine(DeliverySettings settings, Clock clock, MeterRegistry registry) {
-        this.settings = settings;
+    public PushEngine(GatewayConfig config, ParseApps apps, Clock clock, MeterRegistry registry) {
         this.clock = clock;
-        this.metrics = new PushMetrics(registry);
-        this.jobs = Executors.newFixedThreadPool(settings.maxConcurrentPushes(), threads("push-job"));
+        var settings = config.delivery();
+        this.workers = Executors.newFixedThreadPool(settings.maxConcurrentPushes(), threads("push-job"));
+        this.committer = Executors.newFixedThreadPool(2, threads("push-commit"));
         this.retries = Executors.newSingleThreadScheduledExecutor(threads("push-retry"));
-        this.delivery = new Delivery(new RetryPolicy(settings.maxAttempts(), settings.initialBackoff(),
+        Delivery delivery = new Delivery(new RetryPolicy(settings.maxAttempts(), settings.initialBackoff(),
                 settings.maxBackoff(), settings.requestTimeout()), retries, clock);
+        JobContext context = new JobContext(delivery, settings, config.outcomes(), new PushMetrics(registry), clock,
+                replicaId(config.jobs().replicaId()), config.jobs().lease(), committer);
+        this.scheduler = new JobScheduler(apps.all(), context, workers, settings.maxConcurrentPushes(),
+                config.jobs().pollInterval(), registry);
+        this.schedulerThread = threads("push-scheduler").newThread(scheduler);
+        log.info("job replica id: {}", context.owner());
     }
 
-    /** A push that was accepted: its id and its state right after acceptance. */
-    public record Accepted(String pushId, PushState state) {
+    /** Starts running due jobs, including those left by a previous run. */
+    public void start() {
+        schedulerThread.start();
+    }
+
+    /** A push that was accepted: its id, its state right after acceptance, and whether it was a repeat. */
+    public record Accepted(String pushId, PushState state, boolean deduplicated) {
     }
 
     /**
-     * Validates, records and starts a push.
+     * Validates and persists a push; it runs in the background.
      *
-     * @throws IllegalArgumentException      for a request that can never be sent (the message says why)
-     * @throws UnsupportedOperationException for options this version does not run yet
+     * @throws IllegalArgumentException for a request that can never be sent (the message says why)
      */
     public Accepted accept(ParseApp app, PushRequest request) {
         Instant now = clock.instant();
-        if (request.localPushTime() != null || request.pushTime() != null && request.pushTime().isAfter(now)) {
-            throw new UnsupportedOperationException("scheduled and local-time pushes (push_time) are not supported"
-                    + " by this version yet; send without push_time");
-        }
-        if (request.idempotencyKey() != null || request.devicesPerSecond() > 0) {
-            throw new UnsupportedOperationException("idempotency_key and throttle are not supported by this version yet");
-        }
         ParseData.validate(request.data());
+        Instant dueAt = dueAt(request, now);
+        checkExpiration(request, dueAt);
         ResolvedAudience audience = app.audience().resolve(request.target());
         String pushId = PushStatusStore.newObjectId();
-        Instant expiration = request.expirationTime() != null ? request.expirationTime()
-                : request.expirationInterval() != null ? now.plus(request.expirationInterval()) : null;
-        PushMessage message = new PushMessage(pushId, request.data(), now, expiration, request.priority(),
-                request.collapseId(), request.apnsPushType(), request.fcmNotification());
+        if (request.idempotencyKey() != null) {
+            Optional<String> earlier = app.jobs().reserve(request.idempotencyKey(), pushId);
+            if (earlier.isPresent()) {
+                Optional<Document> job = app.jobs().find(earlier.get());
+                if (job.isPresent()) {
+                    return new Accepted(earlier.get(), PushState.valueOf(
+                            job.get().getString(JobStore.STATE).toUpperCase(java.util.Locale.ROOT)), true);
+                }
+                pushId = earlier.get(); // the first attempt died before persisting its job: finish it now
+            }
+        }
+        JobSpec spec = new JobSpec(pushId, request.data().toString(), audience.explicit() ? null : audience.whereJson(),
+                audience.devices(), request.localPushTime() != null ? now : dueAt, request.localPushTime(),
+                request.expirationTime(), request.expirationInterval(), request.priority(), request.collapseId(),
+                request.apnsPushType(), request.fcmNotification(), request.devicesPerSecond());
+        PushMessage message = spec.message(dueAt);
         for (Provider<?> provider : app.router().providers()) {
             Prepared.of(provider, message); // refuses payloads a provider could never send
         }
-        app.statuses().create(new NewPushStatus(pushId, DateTimeFormatter.ISO_INSTANT.format(now.truncatedTo(
-                java.time.temporal.ChronoUnit.MILLIS)), audience.whereJson(), request.data().toString(),
-                request.source(), null, ParseData.pushHash(request.data()), request.expirationTime(),
-                request.expirationInterval() == null ? null : request.expirationInterval().toSeconds(),
-                PushState.PENDING), now);
-        jobs.execute(new PushJob(app, message, audience, delivery, settings, metrics, clock));
-        log.info("push {} of app '{}' accepted", pushId, app.appId());
-        return new Accepted(pushId, PushState.PENDING);
+        PushState state = dueAt.isAfter(now) ? PushState.SCHEDULED : PushState.PENDING;
+        app.statuses().create(new NewPushStatus(pushId, pushTimeText(request, dueAt), audience.whereJson(),
+                request.data().toString(), request.source(), null, ParseData.pushHash(request.data()),
+                request.expirationTime(), request.expirationInterval() == null ? null
+                : request.expirationInterval().toSeconds(), state), now);
+        try {
+            app.jobs().insert(spec, state, dueAt, now);
+        } catch (RuntimeException e) {
+            markNotAccepted(app, pushId, now);
+            throw e;
+        }
+        scheduler.wake();
+        log.info("push {} of app '{}' accepted ({})", pushId, app.appId(), state.name().toLowerCase(java.util.Locale.ROOT));
+        return new Accepted(pushId, state, false);
     }
 
-    /** Stops taking jobs and waits up to {@code grace} for running ones. */
-    public void shutdown(Duration grace) throws InterruptedException {
-        jobs.shutdown();
-        if (!jobs.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-            log.warn("pushes still running after {} s; stopping them", grace.toSeconds());
-            jobs.shutdownNow();
+    /** When the push (or, local-time, its first wave) is due; in the past means now. */
+    private static Instant dueAt(PushRequest request, Instant now) {
+        Instant due;
+        if (request.localPushTime() != null) {
+            due = new LocalTimeWaves(request.localPushTime()).first();
+        } else {
+            due = request.pushTime() == null ? now : request.pushTime();
         }
+        if (due.isAfter(now.plus(MAX_SCHEDULE_AHEAD))) {
+            throw new IllegalArgumentException("push_time is more than " + MAX_SCHEDULE_AHEAD.toDays()
+                    + " days ahead");
+        }
+        return due.isBefore(now) ? now : due;
+    }
+
+    private static void checkExpiration(PushRequest request, Instant dueAt) {
+        if (request.expirationTime() != null && request.localPushTime() == null
+                && !request.expirationTime().isAfter(dueAt)) {
+            throw new IllegalArgumentException("expiration_time must be after push_time (or after now)");
+        }
+    }
+
+    /** {@code _PushStatus.pushTime}: ISO with {@code Z}, or without a zone for a local-time push, as Parse stores it. */
+    private static String pushTimeText(PushRequest request, Instant dueAt) {
+        LocalDateTime local = request.localPushTime();
+        return local != null ? LOCAL_PUSH_TIME.format(local)
+                : DateTimeFormatter.ISO_INSTANT.format(dueAt.truncatedTo(ChronoUnit.MILLIS));
+    }
+
+    private static void markNotAccepted(ParseApp app, String pushId, Instant now) {
+        try {
+            app.statuses().finish(pushId, PushState.FAILED, new PushCounts(),
+                    "not accepted: the job could not be stored", now);
+        } catch (RuntimeException ignored) {
+            // The database is away; the caller is told the push was not accepted.
+        }
+    }
+
+    /**
+     * Cancels a scheduled or running push. A running job notices at its next checkpoint and
+     * records what it sent; a job nobody runs is finished here. Empty when the push is
+     * unknown or already finished.
+     */
+    public Optional<PushState> cancel(ParseApp app, String pushId) {
+        Instant now = clock.instant();
+        Optional<Document> before = app.jobs().cancel(pushId, now);
+        if (before.isEmpty()) {
+            return Optional.empty();
+        }
+        Document job = before.get();
+        Document progress = job.get(JobStore.PROGRESS, Document.class);
+        PushCounts counts = PushCounts.fromDocument(progress == null ? null : progress.get("counts", Document.class));
+        boolean heldByLiveReplica = JobStore.stored(PushState.RUNNING).equals(job.getString(JobStore.STATE))
+                && job.getDate(JobStore.LEASE_UNTIL).toInstant().isAfter(now);
+        app.statuses().finish(pushId, PushState.CANCELLED, counts, heldByLiveReplica
+                ? "cancelled while running; counts are final when the running replica stops"
+                : "cancelled after " + counts.total() + " devices", now);
+        return Optional.of(PushState.CANCELLED);
+    }
+
+    /** Stops claiming jobs; running ones get {@code grace} to finish, then are left for the next run. */
+    public void shutdown(Duration grace) throws InterruptedException {
+        scheduler.stop();
+        schedulerThread.join(TimeUnit.SECONDS.toMillis(5));
+        workers.shutdown();
+        if (!workers.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+            log.warn("pushes still running after {} s; they resume on the next start or on another replica",
+                    grace.toSeconds());
+            workers.shutdownNow();
+            workers.awaitTermination(5, TimeUnit.SECONDS);
+        }
+        committer.shutdown();
+        committer.awaitTermination(5, TimeUnit.SECONDS);
         retries.shutdownNow();
     }
 
     @Override
     public void close() throws InterruptedException {
         shutdown(Duration.ZERO);
+    }
+
+    private static String replicaId(String configured) {
+        if (!configured.isBlank()) {
+            return configured;
+        }
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "gateway";
+        }
+        return host + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     private static ThreadFactory threads(String name) {

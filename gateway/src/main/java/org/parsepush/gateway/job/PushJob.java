@@ -1,19 +1,20 @@
 package org.parsepush.gateway.job;
 
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.bson.Document;
 import org.parsepush.gateway.app.ParseApp;
 import org.parsepush.gateway.audience.AudienceCursor;
 import org.parsepush.gateway.audience.Installation;
 import org.parsepush.gateway.audience.ResolvedAudience;
-import org.parsepush.gateway.config.DeliverySettings;
-import org.parsepush.gateway.delivery.Delivery;
+import org.parsepush.gateway.config.OutcomeSettings;
 import org.parsepush.gateway.delivery.Lane;
 import org.parsepush.gateway.delivery.Outcome;
 import org.parsepush.gateway.delivery.Prepared;
@@ -23,169 +24,372 @@ import org.parsepush.gateway.delivery.Route;
 import org.parsepush.gateway.delivery.Router;
 import org.parsepush.gateway.push.PushMessage;
 import org.parsepush.gateway.report.PushCounts;
-import org.parsepush.gateway.report.PushMetrics;
 import org.parsepush.gateway.report.PushState;
 import org.parsepush.gateway.report.TokenCleanup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fans one push out: streams the audience, routes each installation, hands full batches
- * to {@link Delivery} per lane, and records every outcome in the push's status. The
- * cursor only moves as fast as the lanes accept devices, so memory stays bounded.
+ * Runs one claimed push job (or one wave of a local-time push): streams the audience from
+ * its checkpoint, routes each installation, hands full batches to delivery per lane, and
+ * commits outcomes, counts and checkpoints together as batches come back. The cursor only
+ * moves as fast as the lanes' windows allow, so memory stays bounded, and a replica that
+ * takes the job over resends at most the devices that were in flight.
  */
 final class PushJob implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(PushJob.class);
+    private static final int UNROUTED_WINDOW = 10_000;
     private static final int MAX_ERROR_DETAILS = 5;
 
     private final ParseApp app;
-    private final PushMessage message;
-    private final ResolvedAudience audience;
-    private final Delivery delivery;
-    private final DeliverySettings settings;
-    private final PushMetrics metrics;
-    private final Clock clock;
+    private final JobSpec spec;
+    private final Document job;
+    private final JobContext context;
+    private final JobStore jobs;
+    private final String pushId;
 
-    private final PushCounts counts = new PushCounts();
     private final InFlight inFlight = new InFlight();
     private final Map<Provider<?>, Prepared<?>> prepared = new HashMap<>();
     private final Map<Lane, Pending> pending = new HashMap<>();
     private final Set<String> credentialErrors = new LinkedHashSet<>();
+    private final AtomicBoolean commitQueued = new AtomicBoolean();
+    private final Object commitLock = new Object();
+    private volatile boolean cancelled;
+    private volatile boolean lost;
+    private volatile boolean concluded;
+    private Progress progress;
     private TokenCleanup cleanup;
-    private Instant nextFlush;
+    private PushMessage message;
+    private Wave wave;
+    private Pacer pacer;
+    private boolean expiredDevices;
+    private Instant nextKeepAlive;
+    private Instant nextStatusWrite = Instant.MIN;
 
-    PushJob(ParseApp app, PushMessage message, ResolvedAudience audience, Delivery delivery,
-            DeliverySettings settings, PushMetrics metrics, Clock clock) {
+    PushJob(ParseApp app, Document job, JobContext context) {
         this.app = app;
-        this.message = message;
-        this.audience = audience;
-        this.delivery = delivery;
-        this.settings = settings;
-        this.metrics = metrics;
-        this.clock = clock;
+        this.job = job;
+        this.context = context;
+        this.jobs = app.jobs();
+        this.pushId = job.getString(JobStore.ID);
+        this.spec = JobSpec.fromDocument(pushId, job.get(JobStore.SPEC, Document.class));
     }
 
     @Override
     public void run() {
-        String pushId = message.pushId();
         try {
-            fanOut();
-            app.statuses().finish(pushId, PushState.SUCCEEDED, counts, errorMessage(), clock.instant());
-            log.info("push {} of app '{}' finished: {} sent, {} failed", pushId, app.appId(), counts.sent(),
-                    counts.failed());
+            runClaimed();
         } catch (InterruptedException e) {
+            Thread.interrupted(); // clear it so the database calls below can still run
+            releaseLease();
             Thread.currentThread().interrupt();
-            log.warn("push {} of app '{}' interrupted after {} devices", pushId, app.appId(), counts.total());
+            log.warn("push {} of app '{}' interrupted; another replica or a restart resumes it", pushId, app.appId());
         } catch (RuntimeException e) {
-            log.error("push {} of app '{}' failed: {}", pushId, app.appId(), e.toString());
-            try {
-                app.statuses().finish(pushId, PushState.FAILED, counts, "the push stopped: " + e.getMessage(),
-                        clock.instant());
-            } catch (RuntimeException again) {
-                log.error("cannot record the failure of push {}: {}", pushId, again.toString());
-            }
+            log.error("push {} of app '{}' stopped: {}", pushId, app.appId(), e.toString());
+            finishFailed(e);
         }
     }
 
-    private void fanOut() throws InterruptedException {
-        Instant started = clock.instant();
-        app.statuses().markRunning(message.pushId(), started);
-        if (message.badgeIncrement()) {
-            app.audience().incrementBadges(audience, Router.APPLE_TYPES);
+    private void runClaimed() throws InterruptedException {
+        Instant now = context.clock().instant();
+        wave = Wave.of(spec, job, now);
+        progress = Progress.fromDocument(job.get(JobStore.PROGRESS, Document.class));
+        if (!prepareFirstRun(now)) {
+            return;
         }
-        // After the badge increment: those updates must not protect a token from cleanup.
-        cleanup = new TokenCleanup(app.database(), app.config().tokenCleanup(), clock.instant());
-        nextFlush = started.plus(settings.statusFlush());
-        try (AudienceCursor cursor = app.audience().open(audience, null)) {
-            while (cursor.hasNext()) {
-                route(cursor.next());
-                flushIfDue();
+        message = spec.message(wave.sendTime());
+        pacer = new Pacer(spec.devicesPerSecond());
+        nextKeepAlive = now.plus(context.lease().dividedBy(3));
+        fanOut();
+        inFlight.awaitNone(context.settings().statusFlush(), this::keepAlive);
+        if (!lost) {
+            commit();
+        }
+        conclude();
+    }
+
+    /** Marks the push running and does the once-per-push work, recording it so a takeover does not redo it. */
+    private boolean prepareFirstRun(Instant now) {
+        Date cleanupSince = job.getDate("cleanupSince");
+        Document once = new Document("wave", wave.toDocument());
+        if (cleanupSince == null) {
+            app.statuses().markRunning(pushId, now);
+            if (spec.message(now).badgeIncrement()) {
+                app.audience().incrementBadges(audience(), Router.APPLE_TYPES);
+            }
+            // After the badge increment: its own updates must not shield tokens from cleanup.
+            cleanupSince = Date.from(context.clock().instant());
+            once.append("cleanupSince", cleanupSince);
+        }
+        cleanup = new TokenCleanup(app.database(), app.config().tokenCleanup() && spec.devices().isEmpty(),
+                cleanupSince.toInstant());
+        if (!jobs.checkpoint(pushId, context.owner(), now.plus(context.lease()), once)) {
+            log.info("push {}: no longer held by this replica before it started", pushId);
+            return false;
+        }
+        return true;
+    }
+
+    private ResolvedAudience audience() {
+        if (!spec.devices().isEmpty()) {
+            return new ResolvedAudience(null, null, spec.devices());
+        }
+        return app.audience().fromWhereJson(spec.whereJson());
+    }
+
+    private void fanOut() throws InterruptedException {
+        ResolvedAudience audience = wave.restrict(audience());
+        int position = 0;
+        try (AudienceCursor cursor = app.audience().open(audience, progress.resumeAfter())) {
+            while (cursor.hasNext() && !cancelled && !lost) {
+                Installation device = cursor.next();
+                String key = audience.explicit() ? String.format("#%08d", position++) : device.objectId();
+                pacer.await();
+                handle(device, key);
+                keepAlive();
             }
         }
         for (Pending batch : new ArrayList<>(pending.values())) {
             dispatch(batch);
         }
         pending.clear();
-        inFlight.awaitNone(settings.statusFlush(), this::flushIfDue);
-        cleanup.flush(clock.instant());
     }
 
-    private void route(Installation device) throws InterruptedException {
+    private void handle(Installation device, String key) throws InterruptedException {
         Router.Routed routed = app.router().route(device);
         Route route = routed.route();
         String provider = routed.provider() == null ? null : routed.provider().name();
-        if (!route.delivers()) {
-            record(List.of(route.skipped() ? Outcome.skipped(device, provider, route.reason())
-                    : Outcome.failed(device, provider, route.reason(), null, false)));
+        String track = route.delivers() ? route.lane().name() : "unrouted:" + provider;
+        if (progress.alreadyDone(track, key)) {
+            progress.scanned(key);
             return;
         }
-        Pending batch = pending.computeIfAbsent(route.lane(), lane -> new Pending(lane, routed.provider()));
+        Outcome immediate = null;
+        if (wave.lacksTimeZone(device)) {
+            immediate = Outcome.skipped(device, provider, Reason.NO_TIME_ZONE);
+        } else if (!route.delivers()) {
+            immediate = route.skipped() ? Outcome.skipped(device, provider, route.reason())
+                    : Outcome.failed(device, provider, route.reason(), null, false);
+        } else if (message.expiredAt(context.clock().instant())) {
+            expiredDevices = true;
+            immediate = Outcome.failed(device, provider, Reason.EXPIRED, "the push expired before this device", false);
+        }
+        if (immediate != null) {
+            Progress.Segment segment = progress.add(track, UNROUTED_WINDOW, key);
+            progress.close(segment);
+            awaitWindow(segment);
+            progress.complete(segment, List.of(immediate));
+            requestCommit();
+            return;
+        }
+        Lane lane = route.lane();
+        Pending batch = pending.get(lane);
+        Progress.Segment segment = progress.add(lane.name(), lane.maxInFlight(), key);
+        if (batch == null) {
+            batch = new Pending(lane, routed.provider(), segment);
+            pending.put(lane, batch);
+        }
         batch.devices.add(device);
-        if (batch.devices.size() >= Math.min(settings.batchSize(), route.lane().maxInFlight())) {
-            pending.remove(route.lane());
+        if (batch.devices.size() >= Math.min(context.settings().batchSize(), lane.maxInFlight())) {
+            pending.remove(lane);
             dispatch(batch);
         }
     }
 
     private void dispatch(Pending batch) throws InterruptedException {
+        progress.close(batch.segment);
+        if (!awaitWindow(batch.segment)) {
+            return;
+        }
         Prepared<?> rendered = prepared.computeIfAbsent(batch.provider, provider -> Prepared.of(provider, message));
         inFlight.begin();
-        delivery.submit(rendered, batch.lane, batch.devices).whenComplete((outcomes, error) -> {
+        context.delivery().submit(rendered, batch.lane, batch.devices).whenComplete((outcomes, error) -> {
             try {
-                if (error != null) {
-                    log.error("push {}: a batch on {} failed unexpectedly: {}", message.pushId(), batch.lane, error.toString());
-                    record(batch.devices.stream().map(device -> Outcome.failed(device, batch.provider.name(),
-                            Reason.PROVIDER_UNAVAILABLE, error.toString(), false)).toList());
-                } else {
-                    record(outcomes);
-                }
+                List<Outcome> results = error == null ? outcomes : batch.devices.stream()
+                        .map(device -> Outcome.failed(device, batch.provider.name(), Reason.PROVIDER_UNAVAILABLE,
+                                error.toString(), false)).toList();
+                context.metrics().record(app.appId(), results);
+                progress.complete(batch.segment, results);
+                requestCommit();
             } finally {
                 inFlight.end();
             }
         });
     }
 
-    private void record(List<Outcome> outcomes) {
-        for (Outcome outcome : outcomes) {
-            counts.add(outcome);
-            cleanup.add(outcome);
-            if (outcome.reason() == Reason.CREDENTIAL_FAILED && outcome.detail() != null) {
-                synchronized (credentialErrors) {
-                    if (credentialErrors.size() < MAX_ERROR_DETAILS) {
-                        credentialErrors.add(outcome.detail());
-                    }
-                }
+    /** Waits for room in the segment's window, keeping the lease alive; false when the job must stop. */
+    private boolean awaitWindow(Progress.Segment segment) throws InterruptedException {
+        long tick = Math.max(10, context.lease().dividedBy(6).toMillis());
+        while (!progress.reserveWindow(segment, tick)) {
+            keepAlive();
+            if (cancelled || lost) {
+                return false;
             }
         }
-        metrics.record(app.appId(), outcomes);
+        return true;
     }
 
-    private void flushIfDue() {
-        Instant now = clock.instant();
-        if (now.isBefore(nextFlush)) {
+    /** Renews the lease (and commits) when due, also when nothing completes for a while. */
+    private void keepAlive() {
+        Instant now = context.clock().instant();
+        if (!now.isBefore(nextKeepAlive)) {
+            nextKeepAlive = now.plus(context.lease().dividedBy(3));
+            commit();
+        }
+    }
+
+    private void requestCommit() {
+        if (commitQueued.compareAndSet(false, true)) {
+            context.committer().execute(() -> {
+                commitQueued.set(false);
+                commit();
+            });
+        }
+    }
+
+    /**
+     * Logs the completed outcomes, removes dead tokens, then persists counts and checkpoints
+     * with the lease renewal in one write; only then do the devices leave the window.
+     */
+    private void commit() {
+        synchronized (commitLock) {
+            if (lost || cancelled || concluded) {
+                return;
+            }
+            Instant now = context.clock().instant();
+            try {
+                Progress.Commit commit = progress.takeCommit(this::utcOffset);
+                logOutcomes(commit.outcomes(), now);
+                commit.outcomes().forEach(cleanup::add);
+                noteCredentialErrors(commit.outcomes());
+                cleanup.flush(now);
+                if (!jobs.checkpoint(pushId, context.owner(), now.plus(context.lease()),
+                        new Document(JobStore.PROGRESS, commit.progress()))) {
+                    stopNotHeld();
+                    return;
+                }
+                progress.release(commit.permits());
+                if (!now.isBefore(nextStatusWrite)) {
+                    nextStatusWrite = now.plus(context.settings().statusFlush());
+                    app.statuses().writeCounts(pushId, progress.committedCounts(), now);
+                }
+            } catch (RuntimeException e) {
+                // The database is away: nothing leaves the window, so the job waits for it.
+                log.warn("push {}: cannot commit progress yet: {}", pushId, e.toString());
+            }
+        }
+    }
+
+    private void logOutcomes(List<Outcome> outcomes, Instant now) {
+        OutcomeSettings.Record record = context.outcomes().record();
+        if (record == OutcomeSettings.Record.none || outcomes.isEmpty()) {
             return;
         }
-        nextFlush = now.plus(settings.statusFlush());
-        app.statuses().writeCounts(message.pushId(), counts, now);
-        cleanup.flush(now);
+        List<Outcome> kept = record == OutcomeSettings.Record.all ? outcomes
+                : outcomes.stream().filter(outcome -> outcome.kind() != Outcome.Kind.SENT).toList();
+        if (!kept.isEmpty()) {
+            app.outcomes().append(pushId, kept, progress.nextOutcomeSequence(kept.size()), now);
+        }
+    }
+
+    private void noteCredentialErrors(List<Outcome> outcomes) {
+        for (Outcome outcome : outcomes) {
+            if (outcome.reason() == Reason.CREDENTIAL_FAILED && outcome.detail() != null
+                    && credentialErrors.size() < MAX_ERROR_DETAILS) {
+                credentialErrors.add(outcome.detail());
+            }
+        }
+    }
+
+    private String utcOffset(Outcome outcome) {
+        return wave.utcOffsetKey(outcome.device());
+    }
+
+    private void stopNotHeld() {
+        Document current = jobs.find(pushId).orElse(null);
+        if (current != null && JobStore.stored(PushState.CANCELLED).equals(current.getString(JobStore.STATE))) {
+            cancelled = true;
+            log.info("push {} of app '{}' cancelled", pushId, app.appId());
+        } else {
+            lost = true;
+            log.warn("push {} of app '{}': the lease was taken over by another replica; stopping here", pushId,
+                    app.appId());
+        }
+    }
+
+    /** After the wave: the next wave, the end, or (cancelled) what was sent before. */
+    private void conclude() {
+        synchronized (commitLock) {
+            concluded = true; // a commit still queued must not write after the job is finished
+        }
+        Instant now = context.clock().instant();
+        if (lost) {
+            return;
+        }
+        if (cancelled) {
+            PushCounts counts = progress.committedCounts();
+            progress.takeCommit(this::utcOffset).outcomes().forEach(outcome -> counts.add(outcome, utcOffset(outcome)));
+            app.statuses().finish(pushId, PushState.CANCELLED, counts, "cancelled after " + counts.total()
+                    + " devices", now);
+            return;
+        }
+        var nextWave = wave.next();
+        if (nextWave.isPresent()) {
+            Document fields = new Document("doneUntil", Date.from(wave.until())).append("wave", null)
+                    .append(JobStore.PROGRESS, progress.nextWaveDocument());
+            if (jobs.reschedule(pushId, context.owner(), nextWave.get(), fields)) {
+                app.statuses().writeCounts(pushId, progress.committedCounts(), now);
+                log.info("push {}: local-time wave done; next at {}", pushId, nextWave.get());
+            }
+            return;
+        }
+        PushState state = expiredDevices ? PushState.EXPIRED : PushState.SUCCEEDED;
+        if (jobs.finish(pushId, context.owner(), state, now)) {
+            PushCounts counts = progress.committedCounts();
+            app.statuses().finish(pushId, state, counts, errorMessage(), now);
+            log.info("push {} of app '{}' {}: {} sent, {} failed", pushId, app.appId(),
+                    state.name().toLowerCase(java.util.Locale.ROOT), counts.sent(), counts.failed());
+        }
+    }
+
+    private void releaseLease() {
+        try {
+            commit();
+            jobs.release(pushId, context.owner());
+        } catch (RuntimeException e) {
+            log.warn("push {}: could not release the lease; it expires by itself: {}", pushId, e.toString());
+        }
+    }
+
+    private void finishFailed(RuntimeException e) {
+        try {
+            Instant now = context.clock().instant();
+            if (jobs.finish(pushId, context.owner(), PushState.FAILED, now)) {
+                app.statuses().finish(pushId, PushState.FAILED,
+                        progress == null ? new PushCounts() : progress.committedCounts(),
+                        "the push stopped: " + e.getMessage(), now);
+            }
+        } catch (RuntimeException again) {
+            log.error("cannot record the failure of push {}: {}", pushId, again.toString());
+        }
     }
 
     private String errorMessage() {
-        synchronized (credentialErrors) {
-            return credentialErrors.isEmpty() ? null : String.join("; ", credentialErrors);
-        }
+        return credentialErrors.isEmpty() ? null : String.join("; ", credentialErrors);
     }
 
     /** Devices gathered for one lane, not yet handed to delivery. */
     private static final class Pending {
         final Lane lane;
         final Provider<?> provider;
+        final Progress.Segment segment;
         final List<Installation> devices = new ArrayList<>();
 
-        Pending(Lane lane, Provider<?> provider) {
+        Pending(Lane lane, Provider<?> provider, Progress.Segment segment) {
             this.lane = lane;
             this.provider = provider;
+            this.segment = segment;
         }
     }
 }

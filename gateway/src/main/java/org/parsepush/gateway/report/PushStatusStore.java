@@ -70,9 +70,10 @@ public final class PushStatusStore {
         statuses.insertOne(doc);
     }
 
-    /** Marks the push running. */
+    /** Marks the push running (unless it was cancelled meanwhile). */
     public void markRunning(String pushId, Instant now) {
-        statuses.updateOne(Filters.eq(ParseNames.ID, pushId), Updates.combine(
+        statuses.updateOne(Filters.and(Filters.eq(ParseNames.ID, pushId),
+                Filters.ne(STATE, PushState.CANCELLED.name().toLowerCase(java.util.Locale.ROOT))), Updates.combine(
                 state(PushState.RUNNING),
                 Updates.set(PushStatusFields.STARTED_AT, Date.from(now)),
                 Updates.set(ParseNames.UPDATED_AT, Date.from(now))));

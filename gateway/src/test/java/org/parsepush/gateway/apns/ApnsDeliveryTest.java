@@ -186,9 +186,10 @@ class ApnsDeliveryTest {
 
         assertEquals(PushState.PUSH_STATE_SUCCEEDED, status.getState());
         assertEquals(7, status.getNumSent());
-        assertEquals(0, status.getNumFailed());
+        assertEquals(Map.of("sender_id_not_configured", 1L), status.getFailedPerReasonMap(),
+                "this app has no Firebase credential for its Android device");
         assertEquals(Map.of("ios", 4L, "tvos", 3L), status.getSentPerTypeMap());
-        assertEquals(2, status.getNumSkipped(), "android (no FCM yet) and embedded (no PPNS yet) are skipped");
+        assertEquals(1, status.getNumSkipped(), "embedded devices are skipped until PPNS is configured");
 
         Document stored = mongo.database("testdb").getCollection("_PushStatus")
                 .find(new Document("_id", status.getPushId())).first();

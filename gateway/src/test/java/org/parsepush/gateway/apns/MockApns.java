@@ -36,7 +36,7 @@ public final class MockApns implements AutoCloseable {
 
     /** One notification as APNs received it. */
     public record Received(String token, String topic, String pushType, String priority, String expiration,
-                           String collapseId, String payload) {
+                           String collapseId, String payload, Instant at) {
     }
 
     private final MockApnsServer server;
@@ -150,7 +150,7 @@ public final class MockApns implements AutoCloseable {
             accepted.add(new Received(token(headers), header(headers, "apns-topic"), header(headers, "apns-push-type"),
                     header(headers, "apns-priority"), header(headers, "apns-expiration"),
                     header(headers, "apns-collapse-id"),
-                    payload == null ? null : payload.toString(StandardCharsets.UTF_8)));
+                    payload == null ? null : payload.toString(StandardCharsets.UTF_8), Instant.now()));
         }
 
         @Override

@@ -1,0 +1,39 @@
+package org.parsepush.gateway.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/** How replicas share durable push jobs through MongoDB. */
+public final class JobSettings {
+
+    private int pollMillis = 500;
+    private int leaseSeconds = 30;
+    private String replicaId = "";
+
+    /** How often due jobs are looked for (a new push is started at once anyway). */
+    public Duration pollInterval() {
+        return Duration.ofMillis(pollMillis);
+    }
+
+    /**
+     * How long a replica holds a job without renewing it; a replica that dies loses its
+     * jobs to the others after this long.
+     */
+    public Duration lease() {
+        return Duration.ofSeconds(leaseSeconds);
+    }
+
+    /** This replica's name in leases; empty for host name plus a random suffix. */
+    public String replicaId() {
+        return replicaId;
+    }
+
+    void collectProblems(List<String> problems) {
+        if (pollMillis < 10) {
+            problems.add("jobs.pollMillis must be at least 10, got " + pollMillis);
+        }
+        if (leaseSeconds < 2) {
+            problems.add("jobs.leaseSeconds must be at least 2, got " + leaseSeconds);
+        }
+    }
+}

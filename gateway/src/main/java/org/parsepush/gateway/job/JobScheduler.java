@@ -1,0 +1,166 @@
+package org.parsepush.gateway.job;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bson.Document;
+import org.parsepush.gateway.app.ParseApp;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Claims due jobs from every app's database and runs them, at most a fixed number at a
+ * time. Runs on one thread; woken at once when a push is accepted or a job ends, and
+ * otherwise polls, which is also how it notices jobs whose replica died.
+ */
+final class JobScheduler implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(JobScheduler.class);
+    private static final Duration PURGE_EVERY = Duration.ofMinutes(10);
+
+    private final Collection<ParseApp> apps;
+    private final JobContext context;
+    private final ExecutorService workers;
+    private final Semaphore slots;
+    private final Duration pollInterval;
+    private final AtomicLong queueLagMillis = new AtomicLong();
+    private final Set<String> runningHere = ConcurrentHashMap.newKeySet();
+    private final Object wakeUp = new Object();
+    private volatile boolean running = true;
+    private boolean woken;
+    private Instant nextPurge = Instant.MIN;
+    private Instant nextComplaint = Instant.MIN;
+
+    JobScheduler(Collection<ParseApp> apps, JobContext context, ExecutorService workers, int maxConcurrent,
+                 Duration pollInterval, MeterRegistry registry) {
+        this.apps = apps;
+        this.context = context;
+        this.workers = workers;
+        this.slots = new Semaphore(maxConcurrent);
+        this.pollInterval = pollInterval;
+        Gauge.builder("gateway.push.jobs.running", () -> maxConcurrent - slots.availablePermits())
+                .description("Push jobs this replica is running").register(registry);
+        Gauge.builder("gateway.push.queue.lag", () -> queueLagMillis.get() / 1000.0)
+                .description("Seconds the oldest due job has waited to start").baseUnit("seconds").register(registry);
+    }
+
+    /** Looks for due jobs now rather than at the next poll. */
+    void wake() {
+        synchronized (wakeUp) {
+            woken = true;
+            wakeUp.notifyAll();
+        }
+    }
+
+    void stop() {
+        running = false;
+        wake();
+    }
+
+    @Override
+    public void run() {
+        boolean indexed = false;
+        while (running) {
+            try {
+                if (!indexed) {
+                    createIndexes();
+                    indexed = true;
+                }
+                claimDueJobs();
+                purgeOutcomesIfDue();
+            } catch (RuntimeException e) {
+                complain(e);
+            }
+            sleep();
+        }
+    }
+
+    private void createIndexes() {
+        for (ParseApp app : apps) {
+            app.jobs().createIndexes();
+            app.outcomes().createIndexes();
+        }
+    }
+
+    private void claimDueJobs() {
+        long lag = 0;
+        for (ParseApp app : apps) {
+            while (running && slots.tryAcquire()) {
+                Optional<Document> claimed = app.jobs().claim(context.owner(), context.clock().instant(), context.lease());
+                if (claimed.isEmpty()) {
+                    slots.release();
+                    break;
+                }
+                if (!runningHere.add(app.appId() + "/" + claimed.get().getString(JobStore.ID))) {
+                    // Our own job, still running here: its lease only looked expired (a clock jump).
+                    slots.release();
+                    continue;
+                }
+                start(app, claimed.get());
+            }
+            Instant now = context.clock().instant();
+            lag = Math.max(lag, app.jobs().oldestWaiting(now).map(due -> Duration.between(due, now).toMillis()).orElse(0L));
+        }
+        queueLagMillis.set(lag);
+    }
+
+    private void start(ParseApp app, Document job) {
+        try {
+            workers.execute(() -> {
+                try {
+                    new PushJob(app, job, context).run();
+                } finally {
+                    runningHere.remove(app.appId() + "/" + job.getString(JobStore.ID));
+                    slots.release();
+                    wake();
+                }
+            });
+        } catch (RuntimeException e) {
+            runningHere.remove(app.appId() + "/" + job.getString(JobStore.ID));
+            slots.release();
+            throw e;
+        }
+    }
+
+    private void purgeOutcomesIfDue() {
+        Instant now = context.clock().instant();
+        if (now.isBefore(nextPurge)) {
+            return;
+        }
+        nextPurge = now.plus(PURGE_EVERY);
+        for (ParseApp app : apps) {
+            app.outcomes().purgeExpired(now);
+        }
+    }
+
+    private void sleep() {
+        synchronized (wakeUp) {
+            if (!woken && running) {
+                try {
+                    wakeUp.wait(pollInterval.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    running = false;
+                }
+            }
+            woken = false;
+        }
+    }
+
+    /** Says once a minute that the database is away, rather than on every poll. */
+    private void complain(RuntimeException e) {
+        Instant now = Instant.now();
+        if (now.isAfter(nextComplaint)) {
+            nextComplaint = now.plus(Duration.ofMinutes(1));
+            log.warn("cannot look for due pushes: {}", e.toString());
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package org.parsepush.gateway.job;
+
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoWriteException;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.ReturnDocument;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.Updates;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.bson.Document;
+import org.bson.conversions.Bson;
+import org.parsepush.gateway.report.PushState;
+
+/**
+ * Durable push jobs in the app's database (the gateway's own collections, which Parse
+ * ignores). A job is run by one replica at a time under a lease that the replica renews
+ * with every checkpoint; a lease that runs out lets another replica take the job over.
+ * MongoDB is the only coordinator.
+ */
+public final class JobStore {
+
+    static final String JOBS = "push_gateway_jobs";
+    static final String IDEMPOTENCY = "push_gateway_idempotency";
+
+    static final String ID = "_id";
+    static final String SPEC = "spec";
+    static final String STATE = "state";
+    static final String NOT_BEFORE = "notBefore";
+    static final String LEASE_OWNER = "leaseOwner";
+    static final String LEASE_UNTIL = "leaseUntil";
+    static final String PROGRESS = "progress";
+    static final String CREATED_AT = "createdAt";
+    static final String FINISHED_AT = "finishedAt";
+    static final String PUSH_ID = "pushId";
+
+    private static final List<String> RUNNABLE = List.of(stored(PushState.PENDING), stored(PushState.SCHEDULED),
+            stored(PushState.RUNNING));
+
+    private final MongoCollection<Document> jobs;
+    private final MongoCollection<Document> idempotency;
+
+    public JobStore(MongoDatabase database) {
+        this.jobs = database.getCollection(JOBS);
+        this.idempotency = database.getCollection(IDEMPOTENCY);
+    }
+
+    /** Creates the index the scheduler's query uses (idempotent). */
+    public void createIndexes() {
+        jobs.createIndex(Indexes.ascending(STATE, NOT_BEFORE));
+    }
+
+    static String stored(PushState state) {
+        return state.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Persists a new job, due at {@code notBefore}. */
+    void insert(JobSpec spec, PushState state, Instant notBefore, Instant now) {
+        jobs.insertOne(new Document(ID, spec.pushId()).append(SPEC, spec.toDocument()).append(STATE, stored(state))
+                .append(NOT_BEFORE, Date.from(notBefore)).append(LEASE_UNTIL, new Date(0))
+                .append(CREATED_AT, Date.from(now)));
+    }
+
+    /**
+     * Reserves an idempotency key for {@code pushId}; when the key was used before, returns
+     * the push id it was first used for.
+     */
+    Optional<String> reserve(String key, String pushId) {
+        try {
+            idempotency.insertOne(new Document(ID, key).append(PUSH_ID, pushId));
+            return Optional.empty();
+        } catch (MongoWriteException e) {
+            if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
+                throw e;
+            }
+            Document first = idempotency.find(Filters.eq(ID, key)).first();
+            return Optional.of(first.getString(PUSH_ID));
+        }
+    }
+
+    /** Takes the most overdue runnable job that no live replica holds, or nothing. */
+    Optional<Document> claim(String owner, Instant now, Duration lease) {
+        Bson due = Filters.and(Filters.in(STATE, RUNNABLE), Filters.lte(NOT_BEFORE, Date.from(now)),
+                Filters.lt(LEASE_UNTIL, Date.from(now)));
+        Document claimed = jobs.findOneAndUpdate(due, Updates.combine(
+                        Updates.set(STATE, stored(PushState.RUNNING)), Updates.set(LEASE_OWNER, owner),
+                        Updates.set(LEASE_UNTIL, Date.from(now.plus(lease)))),
+                new FindOneAndUpdateOptions().sort(Sorts.ascending(NOT_BEFORE)).returnDocument(ReturnDocument.AFTER));
+        return Optional.ofNullable(claimed);
+    }
+
+    /** The oldest due time among runnable jobs nobody holds (for the queue-lag metric). */
+    Optional<Instant> oldestWaiting(Instant now) {
+        Document oldest = jobs.find(Filters.and(Filters.in(STATE, RUNNABLE), Filters.lte(NOT_BEFORE, Date.from(now)),
+                Filters.lt(LEASE_UNTIL, Date.from(now)))).sort(Sorts.ascending(NOT_BEFORE)).limit(1).first();
+        return oldest == null ? Optional.empty() : Optional.of(oldest.getDate(NOT_BEFORE).toInstant());
+    }
+
+    /**
+     * Renews the lease and records progress in one write. False when this replica no
+     * longer holds the job (cancelled, or taken over after the lease ran out).
+     */
+    boolean checkpoint(String pushId, String owner, Instant leaseUntil, Document fields) {
+        List<Bson> updates = new ArrayList<>();
+        updates.add(Updates.set(LEASE_UNTIL, Date.from(leaseUntil)));
+        fields.forEach((key, value) -> updates.add(Updates.set(key, value)));
+        return jobs.updateOne(held(pushId, owner), Updates.combine(updates)).getMatchedCount() == 1;
+    }
+
+    /** Gives a job back until {@code notBefore} (the next wave of a local-time push). */
+    boolean reschedule(String pushId, String owner, Instant notBefore, Document fields) {
+        List<Bson> updates = new ArrayList<>();
+        updates.add(Updates.set(STATE, stored(PushState.SCHEDULED)));
+        updates.add(Updates.set(NOT_BEFORE, Date.from(notBefore)));
+        updates.add(Updates.set(LEASE_UNTIL, new Date(0)));
+        fields.forEach((key, value) -> updates.add(Updates.set(key, value)));
+        return jobs.updateOne(held(pushId, owner), Updates.combine(updates)).getMatchedCount() == 1;
+    }
+
+    /** Marks a held job finished. */
+    boolean finish(String pushId, String owner, PushState state, Instant now) {
+        return jobs.updateOne(held(pushId, owner), Updates.combine(Updates.set(STATE, stored(state)),
+                Updates.set(FINISHED_AT, Date.from(now)), Updates.set(LEASE_UNTIL, new Date(0))))
+                .getMatchedCount() == 1;
+    }
+
+    /** Lets go of a held job at once (a clean shutdown), so the next replica need not wait for the lease. */
+    void release(String pushId, String owner) {
+        jobs.updateOne(held(pushId, owner), Updates.set(LEASE_UNTIL, new Date(0)));
+    }
+
+    /** Cancels a job that has not finished; returns the job as it was before, or nothing. */
+    Optional<Document> cancel(String pushId, Instant now) {
+        Document before = jobs.findOneAndUpdate(Filters.and(Filters.eq(ID, pushId), Filters.in(STATE, RUNNABLE)),
+                Updates.combine(Updates.set(STATE, stored(PushState.CANCELLED)), Updates.set(FINISHED_AT, Date.from(now))),
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.BEFORE));
+        return Optional.ofNullable(before);
+    }
+
+    Optional<Document> find(String pushId) {
+        return Optional.ofNullable(jobs.find(Filters.eq(ID, pushId)).first());
+    }
+
+    private static Bson held(String pushId, String owner) {
+        return Filters.and(Filters.eq(ID, pushId), Filters.eq(LEASE_OWNER, owner),
+                Filters.eq(STATE, stored(PushState.RUNNING)));
+    }
+}
