@@ -87,6 +87,12 @@ public final class GatewayProcess implements AutoCloseable {
         process.toHandle().destroy();
     }
 
+    /** Kills the process at once (SIGKILL): nothing it did not persist survives. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
     /** Waits for the process to exit and returns its status. */
     public int awaitExit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -332,6 +332,7 @@ final class PushJob implements Runnable {
             progress.takeCommit(this::utcOffset).outcomes().forEach(outcome -> counts.add(outcome, utcOffset(outcome)));
             app.statuses().finish(pushId, PushState.CANCELLED, counts, "cancelled after " + counts.total()
                     + " devices", now);
+            recordFinished(PushState.CANCELLED, now);
             return;
         }
         var nextWave = wave.next();
@@ -348,9 +349,16 @@ final class PushJob implements Runnable {
         if (jobs.finish(pushId, context.owner(), state, now)) {
             PushCounts counts = progress.committedCounts();
             app.statuses().finish(pushId, state, counts, errorMessage(), now);
+            recordFinished(state, now);
             log.info("push {} of app '{}' {}: {} sent, {} failed", pushId, app.appId(),
                     state.name().toLowerCase(java.util.Locale.ROOT), counts.sent(), counts.failed());
         }
+    }
+
+    private void recordFinished(PushState state, Instant now) {
+        Date created = job.getDate(JobStore.CREATED_AT);
+        context.metrics().jobFinished(app.appId(), state,
+                created == null ? java.time.Duration.ZERO : java.time.Duration.between(created.toInstant(), now));
     }
 
     private void releaseLease() {

@@ -16,6 +16,15 @@ public final class PushMetrics {
         this.registry = registry;
     }
 
+    /** Counts a finished push and how long it ran, from acceptance to its end. */
+    public void jobFinished(String appId, PushState state, java.time.Duration sinceAccepted) {
+        io.micrometer.core.instrument.Timer.builder("gateway.push.job.duration")
+                .description("Pushes by final state, and their time from acceptance to the end")
+                .tags("app", appId, "state", state.name().toLowerCase(java.util.Locale.ROOT))
+                .register(registry)
+                .record(sinceAccepted);
+    }
+
     /** Counts a batch of outcomes, one registry update per distinct tag set. */
     public void record(String appId, List<Outcome> outcomes) {
         Map<List<String>, Integer> tallies = new HashMap<>();
