@@ -4,18 +4,25 @@ import com.mongodb.MongoException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.function.Supplier;
 import org.bson.Document;
 import org.parsepush.gateway.app.ParseApp;
 import org.parsepush.gateway.app.ParseApps;
+import org.parsepush.gateway.audience.Installation;
 import org.parsepush.gateway.audience.InvalidQueryException;
+import org.parsepush.gateway.delivery.Outcome;
+import org.parsepush.gateway.push.ParseData;
 import org.parsepush.gateway.job.PushEngine;
 import org.parsepush.gateway.store.ParseNames;
 import io.grpc.stub.ServerCallStreamObserver;
 import org.parsepush.proto.v1.CancelPushRequest;
 import org.parsepush.proto.v1.CancelPushResponse;
+import org.parsepush.proto.v1.DeliverBatchRequest;
+import org.parsepush.proto.v1.DeliverBatchResponse;
 import org.parsepush.proto.v1.GetPushStatusRequest;
 import org.parsepush.proto.v1.WatchPushEvent;
 import org.parsepush.proto.v1.WatchPushRequest;
@@ -87,6 +94,34 @@ public final class PushApi extends PushServiceGrpc.PushServiceImplBase {
             return;
         }
         watches.watch(app, request, (ServerCallStreamObserver<WatchPushEvent>) response);
+    }
+
+    @Override
+    public void deliverBatch(DeliverBatchRequest request, StreamObserver<DeliverBatchResponse> response) {
+        answer(response, () -> {
+            if (request.getDevicesCount() > PushRequests.MAX_EXPLICIT_TARGETS) {
+                throw new IllegalArgumentException("devices lists " + request.getDevicesCount() + " entries; at most "
+                        + PushRequests.MAX_EXPLICIT_TARGETS + " per call");
+            }
+            List<Installation> devices = new ArrayList<>(request.getDevicesCount());
+            for (int i = 0; i < request.getDevicesCount(); i++) {
+                devices.add(PushRequests.installation(request.getDevices(i), "devices[" + i + "]"));
+            }
+            Instant expiration = request.hasExpirationTime() ? PushRequests.instant(request.getExpirationTime())
+                    : request.hasExpirationInterval() ? Instant.now().plusSeconds(request.getExpirationInterval().getSeconds())
+                    : null;
+            String pushId = request.getParsePushStatusId().isBlank() ? "direct" : request.getParsePushStatusId();
+            List<Outcome> outcomes;
+            try {
+                outcomes = engine.deliverNow(app(), pushId, ParseData.parse(request.getDataJson()), expiration, devices);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw Status.CANCELLED.withDescription("interrupted").asRuntimeException();
+            }
+            DeliverBatchResponse.Builder answer = DeliverBatchResponse.newBuilder();
+            outcomes.forEach(outcome -> answer.addOutcomes(DeviceOutcomes.fromOutcome(outcome)));
+            return answer.build();
+        });
     }
 
     private static StatusRuntimeException notFound(ParseApp app, String pushId) {

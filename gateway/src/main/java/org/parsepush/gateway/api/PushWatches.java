@@ -2,20 +2,14 @@ package org.parsepush.gateway.api;
 
 import io.grpc.stub.ServerCallStreamObserver;
 import java.time.Duration;
-import java.util.Date;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.bson.Document;
 import org.parsepush.gateway.app.ParseApp;
 import org.parsepush.gateway.report.OutcomeLog;
-import org.parsepush.proto.v1.DeviceOutcome;
-import org.parsepush.proto.v1.OutcomeKind;
-import org.parsepush.proto.v1.Provider;
 import org.parsepush.proto.v1.PushState;
 import org.parsepush.proto.v1.PushStatus;
-import org.parsepush.proto.v1.Reason;
 import org.parsepush.proto.v1.WatchPushEvent;
 import org.parsepush.proto.v1.WatchPushRequest;
 import org.slf4j.Logger;
@@ -93,7 +87,7 @@ public final class PushWatches {
             while (stream.isReady() && !cancelled) {
                 List<Document> outcomes = app.outcomes().read(request.getPushId(), lastSequence, OUTCOMES_PER_READ);
                 for (Document outcome : outcomes) {
-                    stream.onNext(WatchPushEvent.newBuilder().setOutcome(toMessage(outcome)).build());
+                    stream.onNext(WatchPushEvent.newBuilder().setOutcome(DeviceOutcomes.fromLog(outcome)).build());
                     lastSequence = ((Number) outcome.get(OutcomeLog.SEQUENCE)).longValue();
                 }
                 if (outcomes.size() < OUTCOMES_PER_READ) {
@@ -108,31 +102,5 @@ public final class PushWatches {
     private static boolean isFinished(PushState state) {
         return state == PushState.PUSH_STATE_SUCCEEDED || state == PushState.PUSH_STATE_FAILED
                 || state == PushState.PUSH_STATE_CANCELLED || state == PushState.PUSH_STATE_EXPIRED;
-    }
-
-    static DeviceOutcome toMessage(Document doc) {
-        DeviceOutcome.Builder outcome = DeviceOutcome.newBuilder()
-                .setSequence(((Number) doc.get(OutcomeLog.SEQUENCE)).longValue())
-                .setKind(OutcomeKind.valueOf("OUTCOME_KIND_" + doc.getString(OutcomeLog.KIND)))
-                .setTokenRemoved(doc.getBoolean(OutcomeLog.TOKEN_DEAD, false));
-        if (doc.getString(OutcomeLog.INSTALLATION_ID) != null) {
-            outcome.setInstallationId(doc.getString(OutcomeLog.INSTALLATION_ID));
-        }
-        if (doc.getString(OutcomeLog.DEVICE_TYPE) != null) {
-            outcome.setDeviceType(doc.getString(OutcomeLog.DEVICE_TYPE));
-        }
-        if (doc.getString(OutcomeLog.PROVIDER) != null) {
-            outcome.setProvider(Provider.valueOf("PROVIDER_" + doc.getString(OutcomeLog.PROVIDER).toUpperCase(Locale.ROOT)));
-        }
-        if (doc.getString(OutcomeLog.REASON) != null) {
-            outcome.setReason(Reason.valueOf("REASON_" + doc.getString(OutcomeLog.REASON)));
-        }
-        if (doc.getString(OutcomeLog.DETAIL) != null) {
-            outcome.setDetail(doc.getString(OutcomeLog.DETAIL));
-        }
-        if (doc.get(OutcomeLog.TIME) instanceof Date time) {
-            outcome.setTime(PushStatusMessages.toTimestamp(time));
-        }
-        return outcome.build();
     }
 }

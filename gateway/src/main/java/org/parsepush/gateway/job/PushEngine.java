@@ -8,7 +8,11 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Optional;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.parsepush.gateway.audience.Installation;
+import org.parsepush.gateway.delivery.Outcome;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -54,6 +58,7 @@ public final class PushEngine implements AutoCloseable {
     private final ExecutorService committer;
     private final ScheduledExecutorService retries;
     private final JobScheduler scheduler;
+    private final DirectDelivery direct;
     private final Thread schedulerThread;
 
     public PushEngine(GatewayConfig config, ParseApps apps, Clock clock, MeterRegistry registry) {
@@ -64,7 +69,9 @@ public final class PushEngine implements AutoCloseable {
         this.retries = Executors.newSingleThreadScheduledExecutor(threads("push-retry"));
         Delivery delivery = new Delivery(new RetryPolicy(settings.maxAttempts(), settings.initialBackoff(),
                 settings.maxBackoff(), settings.requestTimeout()), retries, clock);
-        JobContext context = new JobContext(delivery, settings, config.outcomes(), new PushMetrics(registry), clock,
+        PushMetrics metrics = new PushMetrics(registry);
+        this.direct = new DirectDelivery(delivery, settings, metrics);
+        JobContext context = new JobContext(delivery, settings, config.outcomes(), metrics, clock,
                 replicaId(config.jobs().replicaId()), config.jobs().lease(), committer);
         this.scheduler = new JobScheduler(apps.all(), context, workers, settings.maxConcurrentPushes(),
                 config.jobs().pollInterval(), registry);
@@ -186,6 +193,22 @@ public final class PushEngine implements AutoCloseable {
                 ? "cancelled while running; counts are final when the running replica stops"
                 : "cancelled after " + counts.total() + " devices", now);
         return Optional.of(PushState.CANCELLED);
+    }
+
+    /**
+     * Delivers the given devices now, without a job or a status of the gateway's own, and
+     * returns one outcome per device in order (Parse Server's adapter keeps the status).
+     */
+    public List<Outcome> deliverNow(ParseApp app, String pushId, ObjectNode data, Instant expiration,
+                                    List<Installation> devices) throws InterruptedException {
+        ParseData.validate(data);
+        Instant now = clock.instant();
+        if (expiration != null && !expiration.isAfter(now)) {
+            throw new IllegalArgumentException("the expiration is already past");
+        }
+        PushMessage message = new PushMessage(pushId, data, now, expiration,
+                org.parsepush.gateway.push.Priority.DEFAULT, null, null, false);
+        return direct.deliver(app, message, devices);
     }
 
     /** Stops claiming jobs; running ones get {@code grace} to finish, then are left for the next run. */

@@ -219,6 +219,35 @@ class FcmDeliveryTest {
     }
 
     @Test
+    void deliverBatchAnswersOneOutcomePerDeviceInOrderAndLeavesStatusAndCleanupToParse() throws Exception {
+        String apple = ios("db1", "batch");
+        fcm.unregister("token-batch-gone");
+        long statusesBefore = mongo.database("testdb").getCollection("_PushStatus").countDocuments();
+        var response = gateway.authenticated(org.parsepush.proto.v1.PushServiceGrpc.newBlockingStub(gateway.channel()))
+                .deliverBatch(org.parsepush.proto.v1.DeliverBatchRequest.newBuilder()
+                        .setParsePushStatusId("ParsePush01").setDataJson("{\"alert\":\"from Parse\"}")
+                        .addDevices(org.parsepush.proto.v1.Device.newBuilder().setDeviceType("ios").setDeviceToken(apple))
+                        .addDevices(org.parsepush.proto.v1.Device.newBuilder().setDeviceType("android")
+                                .setDeviceToken("token-batch-gone").setGcmSenderId(SENDER_ONE))
+                        .addDevices(org.parsepush.proto.v1.Device.newBuilder().setDeviceType("android")
+                                .setDeviceToken("token-batch-nowhere").setGcmSenderId(PARSE_SHARED_SENDER))
+                        .addDevices(org.parsepush.proto.v1.Device.newBuilder().setDeviceType("android")
+                                .setDeviceToken("token-batch-ok").setGcmSenderId(SENDER_TWO))
+                        .build());
+        var outcomes = response.getOutcomesList();
+        assertEquals(4, outcomes.size());
+        assertEquals(org.parsepush.proto.v1.OutcomeKind.OUTCOME_KIND_SENT, outcomes.get(0).getKind());
+        assertEquals(org.parsepush.proto.v1.Reason.REASON_UNREGISTERED, outcomes.get(1).getReason());
+        assertTrue(outcomes.get(1).getTokenRemoved(), "Parse needs to know the token is dead");
+        assertEquals(org.parsepush.proto.v1.Reason.REASON_SENDER_ID_NOT_CONFIGURED, outcomes.get(2).getReason());
+        assertEquals(org.parsepush.proto.v1.OutcomeKind.OUTCOME_KIND_SENT, outcomes.get(3).getKind());
+        assertEquals(statusesBefore, mongo.database("testdb").getCollection("_PushStatus").countDocuments(),
+                "Parse Server keeps the status of its pushes");
+        assertTrue(fcm.accepted().stream().anyMatch(message -> message.token().equals("token-batch-ok")
+                && message.message().at("/data/push_id").asText().equals("ParsePush01")));
+    }
+
+    @Test
     void a429WithRetryAfterIsHonouredAndThePushCompletesWithoutDuplicates() throws Exception {
         List<String> tokens = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
