@@ -9,6 +9,7 @@ public final class JobSettings {
     private int pollMillis = 500;
     private int leaseSeconds = 30;
     private String replicaId = "";
+    private int parseScheduledPollMillis = 2000;
 
     /** How often due jobs are looked for (a new push is started at once anyway). */
     public Duration pollInterval() {
@@ -28,7 +29,18 @@ public final class JobSettings {
         return replicaId;
     }
 
+    /**
+     * How often {@code _PushStatus} is searched for pushes Parse Server recorded as scheduled
+     * (with {@code scheduledPush: true}) so the gateway can run them.
+     */
+    public Duration parseScheduledPoll() {
+        return Duration.ofMillis(parseScheduledPollMillis);
+    }
+
     void collectProblems(List<String> problems) {
+        if (parseScheduledPollMillis < 100) {
+            problems.add("jobs.parseScheduledPollMillis must be at least 100, got " + parseScheduledPollMillis);
+        }
         if (pollMillis < 10) {
             problems.add("jobs.pollMillis must be at least 10, got " + pollMillis);
         }

@@ -36,11 +36,15 @@ final class JobScheduler implements Runnable {
     private final Object wakeUp = new Object();
     private volatile boolean running = true;
     private boolean woken;
-    private Instant nextPurge = Instant.MIN;
+    // Housekeeping runs on the machine's monotonic time: the domain clock may be moved by tests.
+    private long nextPurgeNanos = System.nanoTime();
+    private long nextAdoptionNanos = System.nanoTime();
+    private final Duration parseScheduledPoll;
     private Instant nextComplaint = Instant.MIN;
 
     JobScheduler(Collection<ParseApp> apps, JobContext context, ExecutorService workers, int maxConcurrent,
-                 Duration pollInterval, MeterRegistry registry) {
+                 Duration pollInterval, Duration parseScheduledPoll, MeterRegistry registry) {
+        this.parseScheduledPoll = parseScheduledPoll;
         this.apps = apps;
         this.context = context;
         this.workers = workers;
@@ -74,6 +78,7 @@ final class JobScheduler implements Runnable {
                     createIndexes();
                     indexed = true;
                 }
+                adoptParseScheduledPushesIfDue();
                 claimDueJobs();
                 purgeOutcomesIfDue();
             } catch (RuntimeException e) {
@@ -130,14 +135,23 @@ final class JobScheduler implements Runnable {
         }
     }
 
-    private void purgeOutcomesIfDue() {
-        Instant now = context.clock().instant();
-        if (now.isBefore(nextPurge)) {
+    private void adoptParseScheduledPushesIfDue() {
+        if (System.nanoTime() - nextAdoptionNanos < 0) {
             return;
         }
-        nextPurge = now.plus(PURGE_EVERY);
+        nextAdoptionNanos = System.nanoTime() + parseScheduledPoll.toNanos();
         for (ParseApp app : apps) {
-            app.outcomes().purgeExpired(now);
+            ParseScheduledPushes.adopt(app, context.clock().instant());
+        }
+    }
+
+    private void purgeOutcomesIfDue() {
+        if (System.nanoTime() - nextPurgeNanos < 0) {
+            return;
+        }
+        nextPurgeNanos = System.nanoTime() + PURGE_EVERY.toNanos();
+        for (ParseApp app : apps) {
+            app.outcomes().purgeExpired(context.clock().instant());
         }
     }
 

@@ -146,6 +146,14 @@ public final class JobStore {
         return Optional.ofNullable(before);
     }
 
+    /** Which of these push ids already have a job. */
+    List<String> existing(List<String> pushIds) {
+        List<String> found = new ArrayList<>();
+        jobs.find(Filters.in(ID, pushIds)).projection(new Document(ID, 1))
+                .forEach(doc -> found.add(doc.getString(ID)));
+        return found;
+    }
+
     Optional<Document> find(String pushId) {
         return Optional.ofNullable(jobs.find(Filters.eq(ID, pushId)).first());
     }

@@ -74,7 +74,7 @@ public final class PushEngine implements AutoCloseable {
         JobContext context = new JobContext(delivery, settings, config.outcomes(), metrics, clock,
                 replicaId(config.jobs().replicaId()), config.jobs().lease(), committer);
         this.scheduler = new JobScheduler(apps.all(), context, workers, settings.maxConcurrentPushes(),
-                config.jobs().pollInterval(), registry);
+                config.jobs().pollInterval(), config.jobs().parseScheduledPoll(), registry);
         this.schedulerThread = threads("push-scheduler").newThread(scheduler);
         log.info("job replica id: {}", context.owner());
     }

@@ -111,6 +111,12 @@ public final class PushStatusStore {
                 .into(new ArrayList<>());
     }
 
+    /** Pushes Parse Server recorded as scheduled (the gateway's own carry its state beside). */
+    public List<Document> scheduled(int limit) {
+        return statuses.find(Filters.and(Filters.eq(PushStatusFields.STATUS, "scheduled"), Filters.exists(STATE, false)))
+                .limit(limit).into(new ArrayList<>());
+    }
+
     /** The precise state of a stored status document. */
     public static PushState stateOf(Document status) {
         return PushState.fromStored(status.getString(STATE), status.getString(PushStatusFields.STATUS));

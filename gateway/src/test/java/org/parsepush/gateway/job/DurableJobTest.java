@@ -80,7 +80,7 @@ class DurableJobTest {
                 mongo: {uri: "%s"}
                 apns: {productionServer: "%s", trustedServerCaFile: "%s"}
                 delivery: {initialBackoffMillis: 20, maxBackoffMillis: 200, statusFlushMillis: 50, batchSize: 5}
-                jobs: {pollMillis: 50}
+                jobs: {pollMillis: 50, parseScheduledPollMillis: 100}
                 """.formatted(mongo.uri(), apns.address(), MockApns.writeServerCa(dir));
         String app = """
                     apns:
@@ -204,6 +204,36 @@ class DurableJobTest {
         assertEquals(Map.of("no_time_zone", 2L), status.getSkippedPerReasonMap());
         assertEquals(Map.of("1", 1L, "-5", 1L), status.getSentPerUtcOffsetMap());
         assertEquals("2026-12-01T09:00:00.000", status.getPushTime(), "local push times are stored without a zone");
+    }
+
+    @Test
+    void aPushThatParseServerOnlyRecordedAsScheduledIsSentWhenDueIntoTheSameStatus() throws Exception {
+        List<String> devices = iosDevices("parse-scheduled", 3);
+        int before = apns.accepted().size();
+        // What Parse Server with scheduledPush: true writes, and then never sends.
+        var statuses = mongo.database("testdb").getCollection("_PushStatus");
+        statuses.insertOne(new Document("_id", "PaRsEsChEd").append("pushTime", "2026-12-01T07:00:00.000Z")
+                .append("query", "{\"channels\":{\"$in\":[\"parse-scheduled\"]},\"deviceType\":{\"$in\":[\"ios\",\"android\"]}}")
+                .append("payload", "{\"alert\":\"from Parse\"}").append("source", "rest").append("status", "scheduled")
+                .append("numSent", 0).append("pushHash", "d41d8cd98f00b204e9800998ecf8427e")
+                .append("_rperm", List.of()).append("_wperm", List.of()).append("_acl", new Document())
+                .append("_created_at", Date.from(START)).append("_updated_at", Date.from(START)));
+
+        letTheSchedulerPoll();
+        letTheSchedulerPoll();
+        letTheSchedulerPoll(); // adopted, but not due yet
+        assertEquals(Set.of(), deliveredSince(before));
+        clock.set(Instant.parse("2026-12-01T07:00:00Z"));
+        PushStatus status = gateway.awaitFinished("PaRsEsChEd", Duration.ofSeconds(20));
+
+        assertEquals(Set.copyOf(devices), deliveredSince(before));
+        assertEquals(3, status.getNumSent());
+        Document stored = statuses.find(new Document("_id", "PaRsEsChEd")).first();
+        assertEquals("succeeded", stored.getString("status"));
+        assertEquals(Map.of("ios", 3), stored.get("sentPerType", Document.class).entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, entry -> ((Number) entry.getValue()).intValue())));
+        assertEquals(1, statuses.countDocuments(new Document("pushHash", "d41d8cd98f00b204e9800998ecf8427e")),
+                "the gateway must report into Parse's document, not a new one");
     }
 
     @Test
