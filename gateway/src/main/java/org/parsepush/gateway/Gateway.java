@@ -15,8 +15,10 @@ import java.util.Deque;
 import org.parsepush.gateway.admin.AdminServer;
 import org.parsepush.gateway.admin.PrometheusMetrics;
 import org.parsepush.gateway.api.AppAuthenticator;
+import org.parsepush.gateway.api.AppKeys;
 import org.parsepush.gateway.app.ParseApps;
 import org.parsepush.gateway.job.PushEngine;
+import org.parsepush.gateway.rest.ParseRestApi;
 import org.parsepush.gateway.api.GrpcServer;
 import org.parsepush.gateway.api.PushApi;
 import org.parsepush.gateway.api.PushWatches;
@@ -40,6 +42,7 @@ public final class Gateway implements AutoCloseable {
     private MongoConnection mongo;
     private GrpcServer grpc;
     private AdminServer admin;
+    private ParseRestApi rest;
     private volatile boolean draining;
 
     private Gateway(GatewayConfig config, Clock clock) {
@@ -79,15 +82,22 @@ public final class Gateway implements AutoCloseable {
         engine.start();
         stopOrder.push(() -> engine.shutdown(Duration.ofSeconds(config.shutdownGraceSeconds())));
 
+        AppKeys keys = new AppKeys(config.apps());
         ScheduledExecutorService watchPolls = Executors.newScheduledThreadPool(1,
                 new DefaultThreadFactory("watch-push", true));
         stopOrder.push(watchPolls::shutdownNow);
         PushWatches watches = new PushWatches(watchPolls, Duration.ofMillis(250));
 
         grpc = new GrpcServer(config.grpc(), config.maxRequestBytes(), new PushApi(apps, engine, watches),
-                new AppAuthenticator(config.apps()), registry);
+                new AppAuthenticator(keys), registry);
         grpc.start();
         stopOrder.push(() -> grpc.shutdown(Duration.ofSeconds(config.shutdownGraceSeconds())));
+
+        if (config.rest().enabled()) {
+            rest = new ParseRestApi(config.rest(), keys, apps, engine);
+            rest.start();
+            stopOrder.push(rest::stop);
+        }
 
         admin = new AdminServer(config.admin(), registry, this::isReady);
         admin.start();
@@ -115,6 +125,11 @@ public final class Gateway implements AutoCloseable {
     /** The bound gRPC port. */
     public int grpcPort() {
         return grpc.port();
+    }
+
+    /** The bound port of Parse's REST push API. */
+    public int restPort() {
+        return rest.port();
     }
 
     /** The bound admin HTTP port. */

@@ -57,6 +57,7 @@ public final class TestGateway implements AutoCloseable {
                 dataDir: %s
                 grpc: {port: 0}
                 admin: {port: 0}
+                rest: {port: 0}
                 shutdownGraceSeconds: 2
                 %s
                 apps:

@@ -10,12 +10,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import org.parsepush.gateway.config.AppConfig;
 
 /**
@@ -23,9 +18,8 @@ import org.parsepush.gateway.config.AppConfig;
  * Server does, and makes the app available to the service through {@link #CURRENT_APP}.
  *
  * <p>A missing or wrong key is UNAUTHENTICATED (without saying which part was wrong); a
- * request whose {@code app_id} names another app is PERMISSION_DENIED. Keys are compared
- * as SHA-256 digests with {@link MessageDigest#isEqual}, in constant time, and are never
- * logged.
+ * request whose {@code app_id} names another app is PERMISSION_DENIED. Keys are checked by
+ * {@link AppKeys} and never logged.
  */
 public final class AppAuthenticator implements ServerInterceptor {
 
@@ -40,29 +34,24 @@ public final class AppAuthenticator implements ServerInterceptor {
 
     private static final String APP_ID_FIELD = "app_id";
 
-    private final Map<String, App> apps = new HashMap<>();
+    private final AppKeys keys;
 
-    public AppAuthenticator(List<AppConfig> apps) {
-        for (AppConfig app : apps) {
-            this.apps.put(app.appId(), new App(app, sha256(app.masterKey())));
-        }
+    public AppAuthenticator(AppKeys keys) {
+        this.keys = keys;
     }
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
                                                       ServerCallHandler<Q, R> next) {
         String appId = headers.get(APPLICATION_ID);
-        String masterKey = headers.get(MASTER_KEY);
-        App app = appId == null ? null : apps.get(appId);
-        // Digest even for unknown apps so that timing does not tell which apps exist.
-        byte[] given = sha256(masterKey == null ? "" : masterKey);
-        if (app == null || masterKey == null || !MessageDigest.isEqual(given, app.masterKeyDigest)) {
+        Optional<AppConfig> app = keys.authenticate(appId, headers.get(MASTER_KEY));
+        if (app.isEmpty()) {
             call.close(Status.UNAUTHENTICATED.withDescription(
                     "missing or invalid credentials: send the Parse application id in x-parse-application-id"
                             + " and the app's master key in x-parse-master-key"), new Metadata());
             return new ServerCall.Listener<>() { };
         }
-        Context context = Context.current().withValue(CURRENT_APP, app.config);
+        Context context = Context.current().withValue(CURRENT_APP, app.get());
         ServerCall.Listener<Q> delegate = Contexts.interceptCall(context, call, headers, next);
         return new SimpleForwardingServerCallListener<>(delegate) {
             private boolean closed;
@@ -97,16 +86,5 @@ public final class AppAuthenticator implements ServerInterceptor {
             }
         }
         return "";
-    }
-
-    private static byte[] sha256(String value) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-        }
-    }
-
-    private record App(AppConfig config, byte[] masterKeyDigest) {
     }
 }

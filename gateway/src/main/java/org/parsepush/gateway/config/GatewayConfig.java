@@ -22,6 +22,7 @@ public final class GatewayConfig {
     private FcmSettings fcm = new FcmSettings();
     private OutcomeSettings outcomes = new OutcomeSettings();
     private JobSettings jobs = new JobSettings();
+    private RestSettings rest = new RestSettings();
     private List<AppConfig> apps = new ArrayList<>();
 
     /** Directory for the embedded database and other local state. */
@@ -79,6 +80,11 @@ public final class GatewayConfig {
         return jobs;
     }
 
+    /** Parse's REST push API on the gateway. */
+    public RestSettings rest() {
+        return rest;
+    }
+
     /** The Parse apps this gateway serves. */
     public List<AppConfig> apps() {
         return apps;
@@ -103,6 +109,7 @@ public final class GatewayConfig {
         fcm.collectProblems(problems);
         outcomes.collectProblems(problems);
         jobs.collectProblems(problems);
+        rest.collectProblems(problems);
         for (int i = 0; i < apps.size(); i++) {
             apps.get(i).collectProblems("apps[" + i + "]", problems);
         }

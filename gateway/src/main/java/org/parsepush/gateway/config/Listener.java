@@ -15,6 +15,11 @@ public final class Listener {
         this.port = defaultPort;
     }
 
+    Listener(String host, int port) {
+        this.host = host;
+        this.port = port;
+    }
+
     /** The address to bind: 127.0.0.1 by default, 0.0.0.0 for every interface. */
     public String host() {
         return host;
