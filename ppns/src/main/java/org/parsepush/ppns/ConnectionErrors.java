@@ -1,0 +1,44 @@
+package org.parsepush.ppns;
+
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import java.io.IOException;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The end of the pipeline: any failure on an admitted connection closes it. Network
+ * failures are the devices' daily life and stay at debug; anything else is a bug and warns.
+ */
+@Sharable
+final class ConnectionErrors extends ChannelInboundHandlerAdapter {
+
+    static final ConnectionErrors INSTANCE = new ConnectionErrors();
+    private static final Logger log = LoggerFactory.getLogger(ConnectionErrors.class);
+
+    private ConnectionErrors() {
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof TooLongFrameException) {
+            log.debug("closing {}: line too long", ctx.channel());
+            PpnsConnection.close(ctx.channel(), DisconnectReason.LINE_TOO_LONG);
+        } else if (isNetworkFailure(cause)) {
+            log.debug("closing {}: {}", ctx.channel(), cause.toString());
+            PpnsConnection.close(ctx.channel(), DisconnectReason.DEVICE);
+        } else {
+            log.warn("closing {} after an unexpected failure", ctx.channel(), cause);
+            PpnsConnection.close(ctx.channel(), DisconnectReason.ERROR);
+        }
+    }
+
+    static boolean isNetworkFailure(Throwable cause) {
+        return cause instanceof IOException
+                || cause instanceof DecoderException && cause.getCause() instanceof SSLException;
+    }
+}

@@ -1,0 +1,77 @@
+package org.parsepush.ppns;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.netty.handler.codec.string.StringDecoder;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Builds each device connection's pipeline, one handler per job:
+ * byte counting, idle detection, TLS, line framing, text decoding, then the handshake
+ * (replaced by the keep-alive handler on admission), idle closing and error handling.
+ * A connection that finds no free handshake slot gets no pipeline: it is closed at once.
+ */
+final class DeviceChannelInitializer extends ChannelInitializer<Channel> {
+
+    private static final StringDecoder UTF8_LINES = new StringDecoder(StandardCharsets.UTF_8);
+
+    private final PpnsSettings settings;
+    private final SslContext tls;
+    private final DeviceAdmission admission;
+    private final ConnectionRegistry registry;
+    private final HandshakeLimit limit;
+    private final PpnsMetrics metrics;
+    private final ChannelGroup channels;
+    private final ByteCounter byteCounter;
+    private final KeepAliveHandler keepAlive;
+
+    DeviceChannelInitializer(PpnsSettings settings, SslContext tls, DeviceAdmission admission,
+                             ConnectionRegistry registry, HandshakeLimit limit, PpnsMetrics metrics,
+                             ChannelGroup channels) {
+        this.settings = settings;
+        this.tls = tls;
+        this.admission = admission;
+        this.registry = registry;
+        this.limit = limit;
+        this.metrics = metrics;
+        this.channels = channels;
+        this.byteCounter = new ByteCounter(metrics);
+        this.keepAlive = new KeepAliveHandler(metrics);
+    }
+
+    @Override
+    protected void initChannel(Channel channel) {
+        if (!limit.tryAcquire()) {
+            metrics.handshake(HandshakeOutcome.OVER_CAPACITY);
+            channel.close();
+            return;
+        }
+        channels.add(channel);
+        ChannelPipeline pipeline = channel.pipeline();
+        pipeline.addLast("bytes", byteCounter);
+        pipeline.addLast("idle", new IdleStateHandler(settings.idleTimeout().toNanos(), 0, 0, TimeUnit.NANOSECONDS));
+        if (tls != null) {
+            pipeline.addLast("tls", sslHandler(channel));
+        }
+        pipeline.addLast("lines", new LineBasedFrameDecoder(settings.maxLineBytes(), true, true));
+        pipeline.addLast("text", UTF8_LINES);
+        pipeline.addLast("handshake", new HandshakeHandler(admission, registry, keepAlive, limit, metrics,
+                settings.handshakeTimeout()));
+        pipeline.addLast("idle-closer", IdleCloser.INSTANCE);
+        pipeline.addLast("errors", ConnectionErrors.INSTANCE);
+    }
+
+    private SslHandler sslHandler(Channel channel) {
+        SslHandler handler = tls.newHandler(channel.alloc());
+        // The handshake timeout covers TLS and admission together, in HandshakeHandler.
+        handler.setHandshakeTimeoutMillis(0);
+        return handler;
+    }
+}
