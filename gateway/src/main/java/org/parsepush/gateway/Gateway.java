@@ -18,6 +18,7 @@ import org.parsepush.gateway.api.AppAuthenticator;
 import org.parsepush.gateway.api.AppKeys;
 import org.parsepush.gateway.app.ParseApps;
 import org.parsepush.gateway.job.PushEngine;
+import org.parsepush.gateway.ppns.PpnsEndpoint;
 import org.parsepush.gateway.rest.ParseRestApi;
 import org.parsepush.gateway.api.GrpcServer;
 import org.parsepush.gateway.api.PushApi;
@@ -43,6 +44,7 @@ public final class Gateway implements AutoCloseable {
     private GrpcServer grpc;
     private AdminServer admin;
     private ParseRestApi rest;
+    private PpnsEndpoint ppnsEndpoint;
     private volatile boolean draining;
 
     private Gateway(GatewayConfig config, Clock clock) {
@@ -76,9 +78,12 @@ public final class Gateway implements AutoCloseable {
 
         EventLoopGroup providerLoops = newProviderLoops();
         stopOrder.push(() -> providerLoops.shutdownGracefully(0, 5, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS));
-        ParseApps apps = new ParseApps(config, mongo, providerLoops, registry);
+        String replicaId = PushEngine.replicaId(config.jobs().replicaId());
+        PpnsEndpoint ppns = config.ppns().enabled()
+                ? new PpnsEndpoint(config.ppns(), replicaId, clock, registry) : null;
+        ParseApps apps = new ParseApps(config, mongo, providerLoops, ppns, registry);
         stopOrder.push(apps);
-        PushEngine engine = new PushEngine(config, apps, clock, registry);
+        PushEngine engine = new PushEngine(config, apps, replicaId, clock, registry);
         engine.start();
         stopOrder.push(() -> engine.shutdown(Duration.ofSeconds(config.shutdownGraceSeconds())));
 
@@ -92,6 +97,12 @@ public final class Gateway implements AutoCloseable {
                 new AppAuthenticator(keys), registry);
         grpc.start();
         stopOrder.push(() -> grpc.shutdown(Duration.ofSeconds(config.shutdownGraceSeconds())));
+
+        if (ppns != null) {
+            ppns.start();
+            ppnsEndpoint = ppns;
+            stopOrder.push(ppns);
+        }
 
         if (config.rest().enabled()) {
             rest = new ParseRestApi(config.rest(), keys, apps, engine);
@@ -130,6 +141,11 @@ public final class Gateway implements AutoCloseable {
     /** The bound port of Parse's REST push API. */
     public int restPort() {
         return rest.port();
+    }
+
+    /** The bound PPNS port. */
+    public int ppnsPort() {
+        return ppnsEndpoint.port();
     }
 
     /** The bound admin HTTP port. */

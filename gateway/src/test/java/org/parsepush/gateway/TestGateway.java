@@ -58,6 +58,7 @@ public final class TestGateway implements AutoCloseable {
                 grpc: {port: 0}
                 admin: {port: 0}
                 rest: {port: 0}
+                ppns: {port: 0}
                 shutdownGraceSeconds: 2
                 %s
                 apps:

@@ -11,6 +11,8 @@ import org.parsepush.gateway.config.AppConfig;
 import org.parsepush.gateway.config.GatewayConfig;
 import org.parsepush.gateway.delivery.Router;
 import org.parsepush.gateway.fcm.FcmProvider;
+import org.parsepush.gateway.ppns.PpnsEndpoint;
+import org.parsepush.gateway.ppns.PpnsProvider;
 import org.parsepush.gateway.store.MongoConnection;
 
 /** The apps a gateway serves, built from configuration at start. */
@@ -19,14 +21,16 @@ public final class ParseApps implements AutoCloseable {
     private final Map<String, ParseApp> apps = new LinkedHashMap<>();
 
     public ParseApps(GatewayConfig config, MongoConnection mongo, EventLoopGroup providerLoops,
-                     MeterRegistry registry) {
+                     PpnsEndpoint ppnsEndpoint, MeterRegistry registry) {
         for (AppConfig app : config.apps()) {
             var database = mongo.database(app.database());
             Audience audience = new Audience(database, config.delivery().cursorBatchSize(),
                     config.delivery().maxSubqueryResults());
             ApnsProvider apns = new ApnsProvider(app, config.apns(), providerLoops, registry);
             FcmProvider fcm = new FcmProvider(app, config.fcm());
-            apps.put(app.appId(), new ParseApp(app, database, audience, new Router(apns, fcm, null), () -> {
+            PpnsProvider ppns = ppnsEndpoint == null ? null
+                    : new PpnsProvider(app.appId(), ppnsEndpoint, ppnsEndpoint.register(app.appId(), database));
+            apps.put(app.appId(), new ParseApp(app, database, audience, new Router(apns, fcm, ppns), () -> {
                 apns.close();
                 fcm.close();
             }, config.outcomes().retention()));

@@ -23,6 +23,7 @@ public final class GatewayConfig {
     private OutcomeSettings outcomes = new OutcomeSettings();
     private JobSettings jobs = new JobSettings();
     private RestSettings rest = new RestSettings();
+    private PpnsConfig ppns = new PpnsConfig();
     private List<AppConfig> apps = new ArrayList<>();
 
     /** Directory for the embedded database and other local state. */
@@ -85,6 +86,11 @@ public final class GatewayConfig {
         return rest;
     }
 
+    /** The PPNS endpoint for IoT devices. */
+    public PpnsConfig ppns() {
+        return ppns;
+    }
+
     /** The Parse apps this gateway serves. */
     public List<AppConfig> apps() {
         return apps;
@@ -110,6 +116,7 @@ public final class GatewayConfig {
         outcomes.collectProblems(problems);
         jobs.collectProblems(problems);
         rest.collectProblems(problems);
+        ppns.collectProblems(problems);
         for (int i = 0; i < apps.size(); i++) {
             apps.get(i).collectProblems("apps[" + i + "]", problems);
         }

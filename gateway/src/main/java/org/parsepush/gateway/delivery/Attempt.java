@@ -12,6 +12,10 @@ public sealed interface Attempt {
     record Sent() implements Attempt {
     }
 
+    /** Kept for an offline device, delivered when it reconnects (PPNS). */
+    record Queued() implements Attempt {
+    }
+
     /** Refused for good. {@code tokenDead} means the token should be removed from its installation. */
     record Failed(Reason reason, String detail, boolean tokenDead) implements Attempt {
     }
@@ -21,9 +25,14 @@ public sealed interface Attempt {
     }
 
     Sent SENT = new Sent();
+    Queued QUEUED = new Queued();
 
     static Attempt sent() {
         return SENT;
+    }
+
+    static Attempt queued() {
+        return QUEUED;
     }
 
     static Attempt failed(Reason reason, String detail) {

@@ -94,6 +94,8 @@ public final class Delivery {
                 Installation device = devices.get(index);
                 if (attempt instanceof Attempt.Sent) {
                     outcomes[index] = Outcome.sent(device, prepared.provider().name());
+                } else if (attempt instanceof Attempt.Queued) {
+                    outcomes[index] = Outcome.queued(device, prepared.provider().name());
                 } else if (attempt instanceof Attempt.Failed failed) {
                     outcomes[index] = Outcome.failed(device, prepared.provider().name(), failed.reason(),
                             failed.detail(), failed.tokenDead());

@@ -22,6 +22,10 @@ public record Outcome(Installation device, String provider, Kind kind, Reason re
         return new Outcome(device, provider, Kind.SENT, null, null, false);
     }
 
+    public static Outcome queued(Installation device, String provider) {
+        return new Outcome(device, provider, Kind.QUEUED, null, null, false);
+    }
+
     public static Outcome failed(Installation device, String provider, Reason reason, String detail,
                                  boolean tokenDead) {
         return new Outcome(device, provider, Kind.FAILED, reason, detail, tokenDead);

@@ -61,7 +61,7 @@ public final class PushEngine implements AutoCloseable {
     private final DirectDelivery direct;
     private final Thread schedulerThread;
 
-    public PushEngine(GatewayConfig config, ParseApps apps, Clock clock, MeterRegistry registry) {
+    public PushEngine(GatewayConfig config, ParseApps apps, String replicaId, Clock clock, MeterRegistry registry) {
         this.clock = clock;
         var settings = config.delivery();
         this.workers = Executors.newFixedThreadPool(settings.maxConcurrentPushes(), threads("push-job"));
@@ -72,7 +72,7 @@ public final class PushEngine implements AutoCloseable {
         PushMetrics metrics = new PushMetrics(registry);
         this.direct = new DirectDelivery(delivery, settings, metrics);
         JobContext context = new JobContext(delivery, settings, config.outcomes(), metrics, clock,
-                replicaId(config.jobs().replicaId()), config.jobs().lease(), committer);
+                replicaId, config.jobs().lease(), committer);
         this.scheduler = new JobScheduler(apps.all(), context, workers, settings.maxConcurrentPushes(),
                 config.jobs().pollInterval(), config.jobs().parseScheduledPoll(), registry);
         this.schedulerThread = threads("push-scheduler").newThread(scheduler);
@@ -232,7 +232,8 @@ public final class PushEngine implements AutoCloseable {
         shutdown(Duration.ZERO);
     }
 
-    private static String replicaId(String configured) {
+    /** The configured replica id, or the host name with a random suffix. */
+    public static String replicaId(String configured) {
         if (!configured.isBlank()) {
             return configured;
         }

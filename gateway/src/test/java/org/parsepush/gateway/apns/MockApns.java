@@ -126,6 +126,12 @@ public final class MockApns implements AutoCloseable {
         return file;
     }
 
+    /** Like {@link #writeServerCa}, for tests that start several gateways from one directory. */
+    public static Path writeServerCaIfAbsent(Path dir) throws IOException {
+        Path file = dir.resolve("apns-ca.pem");
+        return Files.exists(file) ? file : writeServerCa(dir);
+    }
+
     private static InputStream resource(String name) {
         InputStream in = MockApns.class.getResourceAsStream("/" + name);
         if (in == null) {

@@ -1,0 +1,120 @@
+package org.parsepush.gateway.ppns;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.Updates;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.bson.Document;
+import org.bson.conversions.Bson;
+import org.bson.types.ObjectId;
+import org.parsepush.ppns.Handshake;
+
+/**
+ * Every push for a PPNS device, kept until it expires: devices never acknowledge, they
+ * only say which push they saw last when they reconnect, so the inbox replays what is newer.
+ * Entries may name the replica holding the device's connection, which delivers them live.
+ */
+final class Inbox {
+
+    static final String COLLECTION = "push_gateway_ppns_inbox";
+    static final String INSTALLATION_ID = "installationId";
+    static final String PUSH_ID = "pushId";
+    static final String TIME = "time";
+    static final String LINE = "line";
+    static final String EXPIRE_AT = "expireAt";
+    static final String FOR_REPLICA = "forReplica";
+
+    private final MongoCollection<Document> entries;
+
+    Inbox(MongoDatabase database) {
+        this.entries = database.getCollection(COLLECTION);
+    }
+
+    void createIndexes() {
+        entries.createIndex(Indexes.ascending(INSTALLATION_ID, TIME));
+        entries.createIndex(Indexes.ascending(FOR_REPLICA));
+        entries.createIndex(Indexes.ascending(EXPIRE_AT), new IndexOptions().expireAfter(0L, TimeUnit.SECONDS));
+    }
+
+    /** One push for one device. {@code forReplica} is the replica to deliver it live, or null. */
+    static Document entry(String installationId, String pushId, Instant time, String line, Instant expireAt,
+                          String forReplica) {
+        Document entry = new Document("_id", new ObjectId()).append(INSTALLATION_ID, installationId)
+                .append(PUSH_ID, pushId).append(TIME, Date.from(time)).append(LINE, line)
+                .append(EXPIRE_AT, Date.from(expireAt));
+        if (forReplica != null) {
+            entry.append(FOR_REPLICA, forReplica);
+        }
+        return entry;
+    }
+
+    void add(List<Document> batch) {
+        if (!batch.isEmpty()) {
+            entries.insertMany(batch);
+        }
+    }
+
+    /**
+     * What a device that just connected has not seen, oldest first: newer than its
+     * {@code last}, not older than {@code ignore_after}, not in {@code last_seen}, not expired.
+     */
+    List<Document> replay(Handshake handshake, Instant now, int limit) {
+        List<Bson> filters = new ArrayList<>();
+        filters.add(Filters.eq(INSTALLATION_ID, handshake.installationId()));
+        filters.add(Filters.gt(EXPIRE_AT, Date.from(now)));
+        if (handshake.last() != null) {
+            filters.add(Filters.gt(TIME, Date.from(handshake.last())));
+        }
+        if (handshake.ignoreAfter() != null) {
+            filters.add(Filters.gte(TIME, Date.from(handshake.ignoreAfter())));
+        }
+        if (!handshake.lastSeen().isEmpty()) {
+            filters.add(Filters.nin(PUSH_ID, handshake.lastSeen()));
+        }
+        return entries.find(Filters.and(filters)).sort(Sorts.ascending(TIME, "_id")).limit(limit)
+                .into(new ArrayList<>());
+    }
+
+    /** Entries other replicas handed to {@code replica} for live delivery. */
+    List<Document> handedTo(String replica, int limit) {
+        return entries.find(Filters.eq(FOR_REPLICA, replica)).sort(Sorts.ascending(TIME, "_id")).limit(limit)
+                .into(new ArrayList<>());
+    }
+
+    static final String DELIVERED_BY = "deliveredBy";
+
+    /** Marks entries dealt with by their replica: written live, or left for the device's replay. */
+    void settle(List<Object> written, List<Object> leftForReplay, String replica) {
+        if (!written.isEmpty()) {
+            entries.updateMany(Filters.in("_id", written),
+                    Updates.combine(Updates.unset(FOR_REPLICA), Updates.set(DELIVERED_BY, replica)));
+        }
+        if (!leftForReplay.isEmpty()) {
+            entries.updateMany(Filters.in("_id", leftForReplay), Updates.unset(FOR_REPLICA));
+        }
+    }
+
+    /** Which of these entries another replica has written to a live connection. */
+    java.util.Set<Object> delivered(List<Object> ids) {
+        java.util.Set<Object> delivered = new java.util.HashSet<>();
+        entries.find(Filters.and(Filters.in("_id", ids), Filters.exists(DELIVERED_BY)))
+                .projection(new Document("_id", 1)).forEach(entry -> delivered.add(entry.get("_id")));
+        return delivered;
+    }
+
+    long purgeExpired(Instant now) {
+        return entries.deleteMany(Filters.lte(EXPIRE_AT, Date.from(now))).getDeletedCount();
+    }
+
+    long size() {
+        return entries.estimatedDocumentCount();
+    }
+}

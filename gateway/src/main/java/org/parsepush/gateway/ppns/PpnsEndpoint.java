@@ -1,0 +1,294 @@
+package org.parsepush.gateway.ppns;
+
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.net.BindException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bson.Document;
+import org.parsepush.gateway.config.PortInUseException;
+import org.parsepush.gateway.config.PpnsConfig;
+import org.parsepush.gateway.report.PushStatusStore;
+import org.parsepush.gateway.store.ParseNames;
+import org.parsepush.ppns.Admission;
+import org.parsepush.ppns.ConnectionListener;
+import org.parsepush.ppns.Handshake;
+import org.parsepush.ppns.PpnsConnection;
+import org.parsepush.ppns.PpnsServer;
+import org.parsepush.ppns.PpnsSettings;
+import org.parsepush.ppns.Rejection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This replica's PPNS endpoint: the Netty server from {@code ppns/}, plus what makes it part
+ * of the gateway. It admits devices of known apps and installations, replays a connecting
+ * device's inbox, keeps the shared connection registry current, and delivers pushes other
+ * replicas hand to it. Each push is written at most once per connection.
+ */
+public final class PpnsEndpoint implements ConnectionListener, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(PpnsEndpoint.class);
+    private static final int REPLAY_LIMIT = 1000;
+    private static final int REMEMBERED_PUSHES = 32;
+    private static final Duration PURGE_EVERY = Duration.ofMinutes(10);
+
+    private final PpnsConfig config;
+    private final String replica;
+    private final Clock clock;
+    private final PpnsServer server;
+    private final ScheduledExecutorService work;
+    private final Map<String, PpnsApp> apps = new ConcurrentHashMap<>();
+    private final Map<PpnsConnection, Set<String>> written = new ConcurrentHashMap<>();
+    private final Counter live;
+    private final Counter replayed;
+    private final Counter handedOver;
+    private final AtomicLong inboxSize = new AtomicLong();
+
+    /** An app's PPNS collections. */
+    record PpnsApp(MongoDatabase database, Inbox inbox, ConnectionDirectory directory) {
+    }
+
+    public PpnsEndpoint(PpnsConfig config, String replica, Clock clock, MeterRegistry registry) {
+        this.config = config;
+        this.replica = replica;
+        this.clock = clock;
+        PpnsSettings.Builder settings = PpnsSettings.builder().host(config.listener().host())
+                .port(config.listener().port()).maxLineBytes(config.maxLineBytes())
+                .handshakeTimeout(config.handshakeTimeout()).idleTimeout(config.idleTimeout())
+                .maxPendingHandshakes(config.maxPendingHandshakes()).meterRegistry(registry);
+        if (config.certificateChainFile() != null) {
+            settings.tls(config.certificateChainFile(), config.privateKeyFile());
+        } else {
+            settings.plainTcp();
+        }
+        this.server = new PpnsServer(settings.build(), this::admit, this);
+        this.work = Executors.newScheduledThreadPool(2, runnable -> {
+            Thread thread = new Thread(runnable, "ppns-work");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.live = pushes(registry, "live");
+        this.replayed = pushes(registry, "replay");
+        this.handedOver = pushes(registry, "handed_over");
+        Gauge.builder("gateway.ppns.inbox.size", inboxSize::get)
+                .description("Pushes kept for PPNS devices (all apps), as of the last purge").register(registry);
+    }
+
+    private static Counter pushes(MeterRegistry registry, String path) {
+        return Counter.builder("gateway.ppns.pushes").description("Push lines written to PPNS devices, by path")
+                .tag("path", path).register(registry);
+    }
+
+    /** Serves an app's devices; its PPNS collections live in its database. */
+    public PpnsApp register(String appId, MongoDatabase database) {
+        PpnsApp app = new PpnsApp(database, new Inbox(database), new ConnectionDirectory(database,
+                config.registryRefresh()));
+        apps.put(appId, app);
+        return app;
+    }
+
+    public void start() throws IOException {
+        for (PpnsApp app : apps.values()) {
+            try {
+                app.inbox().createIndexes();
+            } catch (RuntimeException e) {
+                log.warn("cannot create the PPNS inbox indexes yet: {}", e.toString());
+            }
+        }
+        try {
+            server.start();
+        } catch (BindException e) {
+            throw new PortInUseException("ppns.port", config.listener().host(), config.listener().port());
+        }
+        long poll = config.deliveryPoll().toMillis();
+        work.scheduleWithFixedDelay(guarded(this::deliverHandedOver), poll, poll, TimeUnit.MILLISECONDS);
+        long refresh = config.registryRefresh().toMillis();
+        work.scheduleWithFixedDelay(guarded(this::refreshDirectory), refresh, refresh, TimeUnit.MILLISECONDS);
+        work.scheduleWithFixedDelay(guarded(this::purge), 0, PURGE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        log.info("PPNS endpoint listening on {}:{} ({})", config.listener().host(), server.port(),
+                config.certificateChainFile() == null ? "plain TCP" : "TLS");
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    Instant now() {
+        return clock.instant();
+    }
+
+    String replica() {
+        return replica;
+    }
+
+    Duration deliveryPoll() {
+        return config.deliveryPoll();
+    }
+
+    int maxPushBytes() {
+        return config.maxPushBytes();
+    }
+
+    Duration inboxRetention() {
+        return config.inboxRetention();
+    }
+
+    ScheduledExecutorService work() {
+        return work;
+    }
+
+    /** This replica's connection for a device, if it holds one. */
+    Optional<PpnsConnection> local(String appId, String installationId) {
+        return server.connections().find(appId, installationId);
+    }
+
+    /** Writes a push to a connection unless this connection already got it; true once written. */
+    CompletableFuture<Boolean> writeOnce(PpnsConnection connection, String pushId, String line) {
+        Set<String> seen = written.computeIfAbsent(connection, c -> new LinkedHashSet<>());
+        synchronized (seen) {
+            if (!seen.add(pushId)) {
+                return CompletableFuture.completedFuture(false);
+            }
+            if (seen.size() > REMEMBERED_PUSHES) {
+                seen.remove(seen.iterator().next());
+            }
+        }
+        return connection.send(line).thenApply(done -> true);
+    }
+
+    private CompletableFuture<Admission> admit(Handshake handshake) {
+        PpnsApp app = apps.get(handshake.applicationId());
+        if (app == null) {
+            return CompletableFuture.completedFuture(Admission.reject(Rejection.UNKNOWN_APPLICATION));
+        }
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return knownInstallation(app, handshake) ? Admission.accept()
+                        : Admission.reject(Rejection.UNKNOWN_INSTALLATION);
+            } catch (RuntimeException e) {
+                log.warn("cannot admit a PPNS device now: {}", e.toString());
+                return Admission.reject(Rejection.UNAVAILABLE);
+            }
+        }, work);
+    }
+
+    private boolean knownInstallation(PpnsApp app, Handshake handshake) {
+        var installations = app.database().getCollection(ParseNames.INSTALLATION);
+        if (installations.find(Filters.eq(ParseNames.INSTALLATION_ID, handshake.installationId())).first() != null) {
+            return true;
+        }
+        if (!config.autoRegister()) {
+            return false;
+        }
+        Date now = Date.from(clock.instant());
+        installations.insertOne(new Document(ParseNames.ID, PushStatusStore.newObjectId())
+                .append(ParseNames.INSTALLATION_ID, handshake.installationId())
+                .append(ParseNames.DEVICE_TYPE, "embedded").append(ParseNames.CHANNELS, List.of(""))
+                .append("parseVersion", handshake.sdkVersion())
+                .append(ParseNames.CREATED_AT, now).append(ParseNames.UPDATED_AT, now));
+        log.info("registered PPNS installation {} on its first connection", handshake.installationId());
+        return true;
+    }
+
+    @Override
+    public void connected(PpnsConnection connection) {
+        PpnsApp app = apps.get(connection.applicationId());
+        work.execute(guarded(() -> {
+            app.directory().register(connection.installationId(), replica, clock.instant());
+            for (Document entry : app.inbox().replay(connection.handshake(), clock.instant(), REPLAY_LIMIT)) {
+                writeOnce(connection, entry.getString(Inbox.PUSH_ID), entry.getString(Inbox.LINE))
+                        .thenAccept(wrote -> {
+                            if (wrote) {
+                                replayed.increment();
+                            }
+                        });
+            }
+        }));
+    }
+
+    @Override
+    public void disconnected(PpnsConnection connection) {
+        written.remove(connection);
+        PpnsApp app = apps.get(connection.applicationId());
+        work.execute(guarded(() -> {
+            if (local(connection.applicationId(), connection.installationId()).isEmpty()) {
+                app.directory().unregister(connection.installationId(), replica);
+            }
+        }));
+    }
+
+    void countLive() {
+        live.increment();
+    }
+
+    /** Pushes whose jobs ran on other replicas, for devices connected here. */
+    private void deliverHandedOver() {
+        apps.forEach((appId, app) -> {
+            List<Document> entries = app.inbox().handedTo(replica, 1000);
+            List<Object> delivered = new ArrayList<>();
+            List<Object> leftForReplay = new ArrayList<>();
+            for (Document entry : entries) {
+                Optional<PpnsConnection> connection = local(appId, entry.getString(Inbox.INSTALLATION_ID));
+                if (connection.isPresent()) {
+                    writeOnce(connection.get(), entry.getString(Inbox.PUSH_ID), entry.getString(Inbox.LINE));
+                    handedOver.increment();
+                    delivered.add(entry.get("_id"));
+                } else {
+                    leftForReplay.add(entry.get("_id"));
+                }
+            }
+            app.inbox().settle(delivered, leftForReplay, replica);
+        });
+    }
+
+    private void refreshDirectory() {
+        Instant now = clock.instant();
+        apps.forEach((appId, app) -> app.directory().refresh(server.connections().stream()
+                .filter(connection -> connection.applicationId().equals(appId))
+                .map(PpnsConnection::installationId).toList(), replica, now));
+    }
+
+    private void purge() {
+        long size = 0;
+        for (PpnsApp app : apps.values()) {
+            app.inbox().purgeExpired(clock.instant());
+            size += app.inbox().size();
+        }
+        inboxSize.set(size);
+    }
+
+    private static Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.warn("PPNS background work failed, will retry: {}", e.toString());
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+        work.shutdownNow();
+    }
+}
