@@ -60,6 +60,7 @@ public final class ConfigLoader {
         GatewayConfig config = bind(tree, file);
         if (config.apps().isEmpty() && file.isEmpty()) {
             config.useApps(List.of(new AppConfig(DEV_APP_ID, DEV_MASTER_KEY, "dev")));
+            config.ppns().registerDevicesForDevelopment();
         }
         validate(config);
         return config;

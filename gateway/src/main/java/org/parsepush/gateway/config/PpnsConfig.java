@@ -88,6 +88,11 @@ public final class PpnsConfig {
         return Duration.ofMillis(deliveryPollMillis);
     }
 
+    /** The first-try defaults: a simulator can connect without registering its installation first. */
+    void registerDevicesForDevelopment() {
+        autoRegister = true;
+    }
+
     void collectProblems(List<String> problems) {
         listener().collectProblems("ppns", problems);
         if ((certificateChainFile == null) != (privateKeyFile == null)) {
