@@ -113,7 +113,11 @@ public final class PushApi extends PushServiceGrpc.PushServiceImplBase {
             String pushId = request.getParsePushStatusId().isBlank() ? "direct" : request.getParsePushStatusId();
             List<Outcome> outcomes;
             try {
-                outcomes = engine.deliverNow(app(), pushId, ParseData.parse(request.getDataJson()), expiration, devices);
+                ParseApp app = app();
+                if (!request.getParsePushStatusId().isBlank()) {
+                    engine.reachPpnsDevicesOf(app, pushId, request.getDataJson(), expiration);
+                }
+                outcomes = engine.deliverNow(app, pushId, ParseData.parse(request.getDataJson()), expiration, devices);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw Status.CANCELLED.withDescription("interrupted").asRuntimeException();

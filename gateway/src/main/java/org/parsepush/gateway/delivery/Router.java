@@ -34,6 +34,11 @@ public final class Router {
         return present;
     }
 
+    /** True when this app has a PPNS provider. */
+    public boolean reachesPpns() {
+        return ppns != null;
+    }
+
     /** An installation's provider (null when none) and route. */
     public record Routed(Provider<?> provider, Route route) {
     }

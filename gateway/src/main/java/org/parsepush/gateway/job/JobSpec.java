@@ -29,10 +29,13 @@ import org.parsepush.gateway.push.PushMessage;
  * @param apnsPushType       {@code apns-push-type}, or null
  * @param fcmNotification    also send an FCM notification
  * @param devicesPerSecond   throttle, 0 for none
+ * @param ownStatus          false when Parse Server keeps this push's {@code _PushStatus} (the
+ *                           PPNS part of a push Parse sends through its adapter)
  */
 public record JobSpec(String pushId, String dataJson, String whereJson, List<Installation> devices, Instant pushTime,
                       LocalDateTime localTime, Instant expiration, Duration expirationInterval, Priority priority,
-                      String collapseId, String apnsPushType, boolean fcmNotification, double devicesPerSecond) {
+                      String collapseId, String apnsPushType, boolean fcmNotification, double devicesPerSecond,
+                      boolean ownStatus) {
 
     public JobSpec {
         devices = devices == null ? List.of() : List.copyOf(devices);
@@ -49,7 +52,7 @@ public record JobSpec(String pushId, String dataJson, String whereJson, List<Ins
     Document toDocument() {
         Document doc = new Document("data", dataJson).append("pushTime", Date.from(pushTime))
                 .append("priority", priority.name()).append("fcmNotification", fcmNotification)
-                .append("devicesPerSecond", devicesPerSecond);
+                .append("devicesPerSecond", devicesPerSecond).append("ownStatus", ownStatus);
         putIfSet(doc, "where", whereJson);
         putIfSet(doc, "localTime", localTime == null ? null : localTime.toString());
         putIfSet(doc, "expiration", expiration == null ? null : Date.from(expiration));
@@ -89,7 +92,7 @@ public record JobSpec(String pushId, String dataJson, String whereJson, List<Ins
                 interval == null ? null : Duration.ofMillis(interval.longValue()),
                 Priority.valueOf(doc.getString("priority")), doc.getString("collapseId"),
                 doc.getString("apnsPushType"), doc.getBoolean("fcmNotification", false),
-                ((Number) doc.get("devicesPerSecond")).doubleValue());
+                ((Number) doc.get("devicesPerSecond")).doubleValue(), doc.getBoolean("ownStatus", true));
     }
 
     private static void putIfSet(Document doc, String key, Object value) {

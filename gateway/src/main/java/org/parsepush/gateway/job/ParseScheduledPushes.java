@@ -104,6 +104,6 @@ final class ParseScheduledPushes {
         return new JobSpec(pushId, payload, query == null ? "{}" : query, List.of(), at != null ? at : now, local,
                 expiry(expiry),
                 interval instanceof Number seconds ? Duration.ofSeconds(seconds.longValue()) : null,
-                Priority.DEFAULT, null, null, false, 0);
+                Priority.DEFAULT, null, null, false, 0, true);
     }
 }

@@ -114,7 +114,7 @@ public final class PushEngine implements AutoCloseable {
         JobSpec spec = new JobSpec(pushId, request.data().toString(), audience.explicit() ? null : audience.whereJson(),
                 audience.devices(), request.localPushTime() != null ? now : dueAt, request.localPushTime(),
                 request.expirationTime(), request.expirationInterval(), request.priority(), request.collapseId(),
-                request.apnsPushType(), request.fcmNotification(), request.devicesPerSecond());
+                request.apnsPushType(), request.fcmNotification(), request.devicesPerSecond(), true);
         PushMessage message = spec.message(dueAt);
         for (Provider<?> provider : app.router().providers()) {
             Prepared.of(provider, message); // refuses payloads a provider could never send
@@ -209,6 +209,35 @@ public final class PushEngine implements AutoCloseable {
         PushMessage message = new PushMessage(pushId, data, now, expiration,
                 org.parsepush.gateway.push.Priority.DEFAULT, null, null, false);
         return direct.deliver(app, message, devices);
+    }
+
+    /**
+     * Parse Server never hands its adapter installations without a token, so PPNS devices
+     * would be missed: for a push Parse sends through the adapter, runs the PPNS part as a job
+     * of its own, once per push (the job takes the push's id), reporting into no status (Parse
+     * keeps that). Does nothing when Parse's status or its query cannot be read.
+     */
+    public void reachPpnsDevicesOf(ParseApp app, String parsePushStatusId, String dataJson, Instant expiration) {
+        if (!app.router().reachesPpns() || app.jobs().find(parsePushStatusId).isPresent()) {
+            return;
+        }
+        Optional<Document> status = app.statuses().find(parsePushStatusId);
+        String query = status.map(doc -> doc.getString(org.parsepush.gateway.report.PushStatusFields.QUERY)).orElse(null);
+        if (query == null) {
+            return;
+        }
+        String ppnsOnly = "{\"$and\":[" + query + ",{\"$or\":[{\"deviceType\":\"embedded\"},{\"pushType\":\"ppns\"}]}]}";
+        Instant now = clock.instant();
+        JobSpec spec = new JobSpec(parsePushStatusId, dataJson, ppnsOnly, List.of(), now, null, expiration, null,
+                org.parsepush.gateway.push.Priority.DEFAULT, null, null, false, 0, false);
+        try {
+            app.jobs().insert(spec, PushState.PENDING, now, now);
+            scheduler.wake();
+        } catch (com.mongodb.MongoWriteException e) {
+            if (e.getError().getCategory() != com.mongodb.ErrorCategory.DUPLICATE_KEY) {
+                throw e;
+            }
+        }
     }
 
     /** Stops claiming jobs; running ones get {@code grace} to finish, then are left for the next run. */

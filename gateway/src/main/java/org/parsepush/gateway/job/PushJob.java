@@ -114,7 +114,7 @@ final class PushJob implements Runnable {
         Date cleanupSince = job.getDate("cleanupSince");
         Document once = new Document("wave", wave.toDocument());
         if (cleanupSince == null) {
-            app.statuses().markRunning(pushId, now);
+            status(statuses -> statuses.markRunning(pushId, now));
             if (spec.message(now).badgeIncrement()) {
                 app.audience().incrementBadges(audience(), Router.APPLE_TYPES);
             }
@@ -272,7 +272,7 @@ final class PushJob implements Runnable {
                 progress.release(commit.permits());
                 if (!now.isBefore(nextStatusWrite)) {
                     nextStatusWrite = now.plus(context.settings().statusFlush());
-                    app.statuses().writeCounts(pushId, progress.committedCounts(), now);
+                    status(statuses -> statuses.writeCounts(pushId, progress.committedCounts(), now));
                 }
             } catch (RuntimeException e) {
                 // The database is away: nothing leaves the window, so the job waits for it.
@@ -330,8 +330,8 @@ final class PushJob implements Runnable {
         if (cancelled) {
             PushCounts counts = progress.committedCounts();
             progress.takeCommit(this::utcOffset).outcomes().forEach(outcome -> counts.add(outcome, utcOffset(outcome)));
-            app.statuses().finish(pushId, PushState.CANCELLED, counts, "cancelled after " + counts.total()
-                    + " devices", now);
+            status(statuses -> statuses.finish(pushId, PushState.CANCELLED, counts, "cancelled after "
+                    + counts.total() + " devices", now));
             recordFinished(PushState.CANCELLED, now);
             return;
         }
@@ -340,7 +340,7 @@ final class PushJob implements Runnable {
             Document fields = new Document("doneUntil", Date.from(wave.until())).append("wave", null)
                     .append(JobStore.PROGRESS, progress.nextWaveDocument());
             if (jobs.reschedule(pushId, context.owner(), nextWave.get(), fields)) {
-                app.statuses().writeCounts(pushId, progress.committedCounts(), now);
+                status(statuses -> statuses.writeCounts(pushId, progress.committedCounts(), now));
                 log.info("push {}: local-time wave done; next at {}", pushId, nextWave.get());
             }
             return;
@@ -348,10 +348,17 @@ final class PushJob implements Runnable {
         PushState state = expiredDevices ? PushState.EXPIRED : PushState.SUCCEEDED;
         if (jobs.finish(pushId, context.owner(), state, now)) {
             PushCounts counts = progress.committedCounts();
-            app.statuses().finish(pushId, state, counts, errorMessage(), now);
+            status(statuses -> statuses.finish(pushId, state, counts, errorMessage(), now));
             recordFinished(state, now);
             log.info("push {} of app '{}' {}: {} sent, {} failed", pushId, app.appId(),
                     state.name().toLowerCase(java.util.Locale.ROOT), counts.sent(), counts.failed());
+        }
+    }
+
+    /** Writes to the push's {@code _PushStatus}, unless Parse Server keeps it. */
+    private void status(java.util.function.Consumer<org.parsepush.gateway.report.PushStatusStore> write) {
+        if (spec.ownStatus()) {
+            write.accept(app.statuses());
         }
     }
 
@@ -374,9 +381,9 @@ final class PushJob implements Runnable {
         try {
             Instant now = context.clock().instant();
             if (jobs.finish(pushId, context.owner(), PushState.FAILED, now)) {
-                app.statuses().finish(pushId, PushState.FAILED,
+                status(statuses -> statuses.finish(pushId, PushState.FAILED,
                         progress == null ? new PushCounts() : progress.committedCounts(),
-                        "the push stopped: " + e.getMessage(), now);
+                        "the push stopped: " + e.getMessage(), now));
             }
         } catch (RuntimeException again) {
             log.error("cannot record the failure of push {}: {}", pushId, again.toString());

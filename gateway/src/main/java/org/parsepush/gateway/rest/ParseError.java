@@ -14,8 +14,6 @@ final class ParseError extends RuntimeException {
     static final int INVALID_JSON = 107;
     /** Parse.Error.PUSH_MISCONFIGURED. */
     static final int PUSH_MISCONFIGURED = 115;
-    /** Parse.Error.OPERATION_FORBIDDEN. */
-    static final int OPERATION_FORBIDDEN = 119;
     /** Parse.Error.INTERNAL_SERVER_ERROR. */
     static final int INTERNAL_SERVER_ERROR = 1;
 

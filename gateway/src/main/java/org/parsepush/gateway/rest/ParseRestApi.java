@@ -112,14 +112,17 @@ public final class ParseRestApi {
         throw new ParseError(404, ParseError.INVALID_JSON, "unknown route: " + method + " " + settings.path() + path);
     }
 
-    /** Parse Server's rules: no or unknown application id is a bare 403; push needs the master key. */
+    /**
+     * Parse Server 9's answers: an unknown application id is a bare 403 "unauthorized"; push
+     * without the master key is a 403 "Permission denied" (its sanitized error, no code).
+     */
     private ParseApp authenticate(HttpExchange exchange) {
         String appId = exchange.getRequestHeaders().getFirst("X-Parse-Application-Id");
         if (!keys.knows(appId)) {
             throw new ParseError(403, null, "unauthorized");
         }
         AppConfig app = keys.authenticate(appId, exchange.getRequestHeaders().getFirst("X-Parse-Master-Key"))
-                .orElseThrow(() -> new ParseError(403, ParseError.OPERATION_FORBIDDEN, "unauthorized: master key is required"));
+                .orElseThrow(() -> new ParseError(403, null, "Permission denied"));
         return apps.get(app.appId());
     }
 
