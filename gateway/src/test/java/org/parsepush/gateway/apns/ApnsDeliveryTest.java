@@ -189,7 +189,7 @@ class ApnsDeliveryTest {
         assertEquals(Map.of("sender_id_not_configured", 1L), status.getFailedPerReasonMap(),
                 "this app has no Firebase credential for its Android device");
         assertEquals(Map.of("ios", 4L, "tvos", 3L), status.getSentPerTypeMap());
-        assertEquals(1, status.getNumSkipped(), "embedded devices are skipped until PPNS is configured");
+        assertEquals(1, status.getNumQueued(), "the offline embedded device waits in its PPNS inbox");
 
         Document stored = mongo.database("testdb").getCollection("_PushStatus")
                 .find(new Document("_id", status.getPushId())).first();

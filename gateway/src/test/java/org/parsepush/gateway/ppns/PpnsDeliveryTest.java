@@ -180,9 +180,9 @@ class PpnsDeliveryTest {
 
     @Test
     void unknownAppsAndInstallationsAreTurnedAwayAndCounted() throws Exception {
-        try (TestDevice stranger = TestDevice.connect(devices, gateway.gateway().ppnsPort(),
+        try (TestDevice stranger = TestDevice.attempt(devices, gateway.gateway().ppnsPort(),
                 certificates.caCertificate(), TestDevice.handshake("nobody-knows-me", TestGateway.APP_ID, null));
-             TestDevice wrongApp = TestDevice.connect(devices, gateway.gateway().ppnsPort(),
+             TestDevice wrongApp = TestDevice.attempt(devices, gateway.gateway().ppnsPort(),
                      certificates.caCertificate(), TestDevice.handshake("whoever", "no-such-app", null))) {
             assertTrue(stranger.closedWithin(5000), "an unknown installation stayed connected");
             assertTrue(wrongApp.closedWithin(5000), "an unknown app id stayed connected");

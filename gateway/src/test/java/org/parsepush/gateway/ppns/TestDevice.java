@@ -38,6 +38,17 @@ final class TestDevice implements AutoCloseable {
         return PpnsDeviceClient.handshakeLine(installationId, appId, last);
     }
 
+    /**
+     * Connects and says {@code handshakeLine} without waiting for the writes: a server that
+     * turns the device away may close the connection before the ping is written.
+     */
+    static TestDevice attempt(EventLoopGroup group, int port, Path ca, String handshakeLine) throws Exception {
+        TestDevice device = new TestDevice(group, port, ca);
+        device.client.sendLine(handshakeLine);
+        device.client.ping();
+        return device;
+    }
+
     /** Waits for the answer to the ping: the device is admitted. */
     void awaitPong() throws InterruptedException {
         String line = lines.poll(10, TimeUnit.SECONDS);
