@@ -1,0 +1,180 @@
+package org.parsepush.loadtest;
+
+import com.eatthepath.pushy.apns.server.BenchmarkApnsServer;
+import com.eatthepath.pushy.apns.server.BenchmarkApnsServerBuilder;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.bson.Document;
+import org.parsepush.proto.v1.GetPushStatusRequest;
+import org.parsepush.proto.v1.PushServiceGrpc;
+import org.parsepush.proto.v1.PushState;
+import org.parsepush.proto.v1.PushStatus;
+
+/**
+ * Everything a scenario runs against, on loopback: the database (mongo-java-server, in this
+ * process), fast provider stand-ins (Pushy's BenchmarkApnsServer over TLS, a local FCM
+ * endpoint), and the gateway in its own process with a capped heap.
+ */
+final class Bench implements AutoCloseable {
+
+    static final String APP_ID = "bench-app";
+    static final String MASTER_KEY = "bench-master-key";
+    static final String TOPIC = "com.example.bench";
+    static final String SENDER_ID = "424242424242";
+
+    final MongoServer mongoServer;
+    final MongoClient mongo;
+    final BenchmarkApnsServer apns;
+    final LocalFcm fcm;
+    final GatewayUnderTest gateway;
+    final ManagedChannel channel;
+    final PushServiceGrpc.PushServiceBlockingStub api;
+    final PushServiceGrpc.PushServiceFutureStub asyncApi;
+
+    private Bench(MongoServer mongoServer, MongoClient mongo, BenchmarkApnsServer apns, LocalFcm fcm,
+                  GatewayUnderTest gateway) {
+        this.mongoServer = mongoServer;
+        this.mongo = mongo;
+        this.apns = apns;
+        this.fcm = fcm;
+        this.gateway = gateway;
+        this.channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.grpcPort()).usePlaintext().build();
+        Metadata keys = new Metadata();
+        keys.put(Metadata.Key.of("x-parse-application-id", Metadata.ASCII_STRING_MARSHALLER), APP_ID);
+        keys.put(Metadata.Key.of("x-parse-master-key", Metadata.ASCII_STRING_MARSHALLER), MASTER_KEY);
+        var attach = MetadataUtils.newAttachHeadersInterceptor(keys);
+        this.api = PushServiceGrpc.newBlockingStub(channel).withInterceptors(attach);
+        this.asyncApi = PushServiceGrpc.newFutureStub(channel).withInterceptors(attach);
+    }
+
+    /** Starts the stand-ins and the gateway; {@code extraYaml} adds top-level gateway settings. */
+    static Bench start(Options options, String extraYaml) throws Exception {
+        Path dir = Files.createTempDirectory("push-bench");
+        MongoServer mongoServer = new MongoServer(H2Backend.inMemory());
+        mongoServer.bind("127.0.0.1", 0);
+        String mongoUri = "mongodb://127.0.0.1:" + mongoServer.getLocalAddress().getPort();
+        BenchmarkApnsServer apns;
+        try (InputStream certs = resource("server-certs.pem"); InputStream key = resource("server-key.pem")) {
+            apns = new BenchmarkApnsServerBuilder().setServerCredentials(certs, key, null).build();
+        }
+        int apnsPort = (Integer) apns.start(0).get(10, TimeUnit.SECONDS);
+        Path ca = dir.resolve("apns-ca.pem");
+        try (InputStream in = resource("ca.pem")) {
+            Files.copy(in, ca);
+        }
+        Path p12 = Certificates.apnsP12(dir, TOPIC, "bench-p12");
+        LocalFcm fcm = new LocalFcm();
+        Path serviceAccount = fcm.writeServiceAccount(dir, "bench-project");
+        Path config = dir.resolve("gateway.yaml");
+        Files.writeString(config, """
+                dataDir: %s
+                grpc: {port: 0}
+                admin: {port: 0}
+                rest: {port: 0}
+                mongo: {uri: "%s"}
+                apns: {productionServer: "localhost:%d", trustedServerCaFile: "%s"}
+                fcm: {endpoint: "%s"}
+                outcomes: {record: %s}
+                %s
+                apps:
+                  - appId: %s
+                    masterKey: %s
+                    database: bench
+                    apns:
+                      - {topic: %s, p12File: "%s", p12Password: bench-p12}
+                    fcm:
+                      - {senderId: "%s", serviceAccountFile: "%s"}
+                """.formatted(dir.resolve("data"), mongoUri, apnsPort, ca, fcm.endpoint(), options.outcomes(),
+                extraYaml, APP_ID, MASTER_KEY, TOPIC, p12, SENDER_ID, serviceAccount));
+        GatewayUnderTest gateway = GatewayUnderTest.start(options.gatewayJar(), config, options.heap());
+        return new Bench(mongoServer, MongoClients.create(mongoUri), apns, fcm, gateway);
+    }
+
+    private static InputStream resource(String name) {
+        InputStream in = Bench.class.getResourceAsStream("/" + name);
+        if (in == null) {
+            throw new IllegalStateException(name + " is missing from Pushy's test jar");
+        }
+        return in;
+    }
+
+    MongoDatabase database() {
+        return mongo.getDatabase("bench");
+    }
+
+    /**
+     * Seeds installations as Parse stores them: {@code ios} share Apple devices, then
+     * Android (FCM) and embedded (PPNS) devices, all in channel {@code all}.
+     */
+    void seed(int count, double iosShare, double androidShare, String idPrefix) {
+        MongoCollection<Document> installations = database().getCollection("_Installation");
+        Date now = new Date();
+        List<Document> batch = new ArrayList<>();
+        int ios = (int) (count * iosShare);
+        int android = (int) (count * androidShare);
+        for (int i = 0; i < count; i++) {
+            // Interleave the types in _id order, as real audiences are.
+            int slot = (int) ((long) i * 7919 % count);
+            Document doc = new Document("_id", String.format("%s%09d", idPrefix, i)).append("channels", List.of("all"))
+                    .append("_created_at", now).append("_updated_at", now);
+            if (slot < ios) {
+                doc.append("deviceType", "ios").append("deviceToken", String.format("%064x", i)).append("appIdentifier", TOPIC);
+            } else if (slot < ios + android) {
+                doc.append("deviceType", "android").append("pushType", "gcm").append("deviceToken", "fcm-" + i)
+                        .append("GCMSenderId", SENDER_ID);
+            } else {
+                doc.append("deviceType", "embedded").append("installationId", idPrefix.toLowerCase() + "-device-" + i);
+            }
+            batch.add(doc);
+            if (batch.size() == 10_000) {
+                installations.insertMany(batch);
+                batch.clear();
+            }
+        }
+        if (!batch.isEmpty()) {
+            installations.insertMany(batch);
+        }
+    }
+
+    /** Polls the push until it finishes, calling {@code sample} on every poll. */
+    PushStatus awaitFinished(String pushId, Duration timeout, Runnable sample) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            PushStatus status = api.getPushStatus(GetPushStatusRequest.newBuilder().setPushId(pushId).build());
+            sample.run();
+            if (status.getState() == PushState.PUSH_STATE_SUCCEEDED || status.getState() == PushState.PUSH_STATE_FAILED) {
+                return status;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("push " + pushId + " did not finish in " + timeout + ": " + status);
+            }
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        gateway.close();
+        apns.shutdown().get(10, TimeUnit.SECONDS);
+        fcm.close();
+        mongo.close();
+        mongoServer.shutdownNow();
+    }
+}

@@ -1,0 +1,119 @@
+package org.parsepush.loadtest;
+
+import com.mongodb.client.MongoCursor;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.Sorts;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bson.Document;
+import org.parsepush.proto.v1.Channels;
+import org.parsepush.proto.v1.PushStatus;
+import org.parsepush.proto.v1.SendPushRequest;
+import org.parsepush.proto.v1.Target;
+
+/**
+ * One push by channel to N installations stored as Parse stores them, delivered to fast
+ * local providers; devices per second from acceptance to the last provider answer.
+ */
+final class FanoutScenario {
+
+    private FanoutScenario() {
+    }
+
+    static void run(Options options) throws Exception {
+        double[] shares = options.shares();
+        try (Bench bench = Bench.start(options, "delivery: {batchSize: 500, cursorBatchSize: 2000}")) {
+            long seedStart = System.nanoTime();
+            bench.seed(options.devices(), shares[0], shares[1], "F");
+            double seedSeconds = seconds(System.nanoTime() - seedStart);
+            double cursorRate = options.devices() / streamAudienceAlone(bench);
+
+            double cpuBefore = bench.gateway.cpuSeconds();
+            AtomicLong peakHeap = new AtomicLong();
+            long start = System.nanoTime();
+            String pushId = bench.api.sendPush(SendPushRequest.newBuilder()
+                    .setTarget(Target.newBuilder().setChannels(Channels.newBuilder().addNames("all")))
+                    .setDataJson("{\"alert\":\"Fan-out benchmark\",\"badge\":1,\"campaign\":\"bench\"}").build()).getPushId();
+            double acceptMillis = (System.nanoTime() - start) / 1e6;
+            PushStatus status = bench.awaitFinished(pushId, Duration.ofMinutes(60), () -> sampleHeap(bench, peakHeap));
+            double elapsed = seconds(System.nanoTime() - start);
+            double cpu = bench.gateway.cpuSeconds() - cpuBefore;
+
+            long devices = status.getNumSent() + status.getNumFailed() + status.getNumQueued() + status.getNumSkipped();
+            Report report = new Report("fanout")
+                    .put("installations", options.devices(), "")
+                    .note("mix iOS/Android/embedded %", options.mix())
+                    .put("seconds to seed the database", seedSeconds, "s")
+                    .put("accept latency", acceptMillis, "ms")
+                    .put("seconds from accept to last answer", elapsed, "s")
+                    .put("devices per second", devices / elapsed, "/s")
+                    .put("apns sent", count(status, "apns", "sent"), "")
+                    .put("apns per second", count(status, "apns", "sent") / elapsed, "/s")
+                    .put("fcm sent", count(status, "fcm", "sent"), "")
+                    .put("fcm per second", count(status, "fcm", "sent") / elapsed, "/s")
+                    .put("ppns queued (offline devices)", count(status, "ppns", "queued"), "")
+                    .put("failed", status.getNumFailed(), "")
+                    .note("failed by reason", status.getFailedPerReasonMap().toString())
+                    .note("error message", status.getErrorMessage())
+                    .note("a failure's detail", firstFailure(bench, pushId))
+                    .put("gateway cpu seconds", cpu, "s")
+                    .put("gateway cpu use (of 1 core)", 100 * cpu / elapsed, "%")
+                    .put("gateway peak heap", peakHeap.get() / 1e6, "MB")
+                    .note("gateway heap cap", options.heap())
+                    .put("gateway gc pause total", bench.gateway.metric("jvm_gc_pause_seconds_sum", "") * 1000, "ms")
+                    .put("gateway gc pause max", bench.gateway.metric("jvm_gc_pause_seconds_max", "") * 1000, "ms")
+                    .put("audience alone: one cursor, per second", cursorRate, "/s")
+                    .note("outcome log", options.outcomes());
+            report.write(options.report());
+        }
+    }
+
+    /** The audience step alone: one sorted cursor over the same query, from this process. */
+    private static double streamAudienceAlone(Bench bench) {
+        long start = System.nanoTime();
+        long count = 0;
+        try (MongoCursor<Document> cursor = bench.database().getCollection("_Installation")
+                .find(Filters.in("channels", "all")).projection(Projections.include("_id", "deviceType", "deviceToken",
+                        "pushType", "appIdentifier", "GCMSenderId", "timeZone", "badge", "installationId"))
+                .sort(Sorts.ascending("_id")).batchSize(2000).cursor()) {
+            while (cursor.hasNext()) {
+                cursor.next();
+                count++;
+            }
+        }
+        return count == 0 ? 1 : seconds(System.nanoTime() - start);
+    }
+
+    /** One failed device's detail from the gateway's outcome log, to tell why without digging. */
+    private static String firstFailure(Bench bench, String pushId) {
+        Document failed = bench.database().getCollection("push_gateway_outcomes")
+                .find(Filters.and(Filters.eq("pushId", pushId), Filters.eq("kind", "FAILED"))).first();
+        return failed == null ? "none" : failed.getString("reason") + ": " + failed.getString("detail");
+    }
+
+    private static void sampleHeap(Bench bench, AtomicLong peak) {
+        try {
+            long heap = (long) bench.gateway.metric("jvm_memory_used_bytes", "area=\"heap\"");
+            peak.accumulateAndGet(heap, Math::max);
+        } catch (Exception e) {
+            // A missed sample only lowers the peak estimate.
+        }
+    }
+
+    private static long count(PushStatus status, String provider, String what) {
+        var counts = status.getPerProviderMap().get(provider);
+        if (counts == null) {
+            return 0;
+        }
+        return switch (what) {
+            case "sent" -> counts.getSent();
+            case "queued" -> counts.getQueued();
+            default -> counts.getFailed();
+        };
+    }
+
+    static double seconds(long nanos) {
+        return nanos / 1e9;
+    }
+}

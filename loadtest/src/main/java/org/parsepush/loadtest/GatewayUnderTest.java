@@ -1,0 +1,135 @@
+package org.parsepush.loadtest;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The gateway as its own process with a capped heap, so its figures are its own: ports read
+ * from its log, CPU time and resident memory from /proc, JVM meters from its /metrics.
+ */
+final class GatewayUnderTest implements AutoCloseable {
+
+    private static final Pattern LISTENING = Pattern.compile("(gRPC API|admin HTTP|PPNS endpoint|Parse REST push API)"
+            + "[^:]* listening on [0-9.]+:(\\d+)");
+
+    private final Process process;
+    private final Map<String, Integer> ports = new ConcurrentHashMap<>();
+    private final CountDownLatch started = new CountDownLatch(1);
+    private final StringBuffer log = new StringBuffer();
+
+    private GatewayUnderTest(Process process) {
+        this.process = process;
+        Thread reader = new Thread(this::readLog, "gateway-log");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    static GatewayUnderTest start(Path jar, Path config, String heap) throws IOException, InterruptedException {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build it with mvn -q -DskipTests package -pl gateway -am");
+        }
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap, "-XX:+UseG1GC"));
+        // Extra JVM options for the gateway under test, e.g. a profiler: -XX:StartFlightRecording=...
+        String extra = System.getenv("LOADTEST_GATEWAY_JVM_ARGS");
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-jar", jar.toString(), "--config", config.toString()));
+        GatewayUnderTest gateway = new GatewayUnderTest(new ProcessBuilder(command).redirectErrorStream(true).start());
+        if (!gateway.started.await(90, TimeUnit.SECONDS)) {
+            gateway.close();
+            throw new IllegalStateException("the gateway did not start:\n" + gateway.log);
+        }
+        return gateway;
+    }
+
+    private void readLog() {
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream()))) {
+            for (String line; (line = reader.readLine()) != null; ) {
+                if (log.length() < 200_000) {
+                    log.append(line).append('\n');
+                }
+                Matcher matcher = LISTENING.matcher(line);
+                if (matcher.find()) {
+                    ports.put(matcher.group(1), Integer.parseInt(matcher.group(2)));
+                }
+                if (line.contains("gateway started")) {
+                    started.countDown();
+                }
+            }
+        } catch (IOException ignored) {
+            // The process ended.
+        }
+    }
+
+    int grpcPort() {
+        return ports.get("gRPC API");
+    }
+
+    int ppnsPort() {
+        return ports.get("PPNS endpoint");
+    }
+
+    int adminPort() {
+        return ports.get("admin HTTP");
+    }
+
+    /** User plus system CPU seconds the gateway process has used so far. */
+    double cpuSeconds() throws IOException {
+        String[] stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat")).split("\\) ")[1]
+                .split(" ");
+        long ticks = Long.parseLong(stat[11]) + Long.parseLong(stat[12]);
+        return ticks / 100.0;
+    }
+
+    /** The gateway process's resident memory, in bytes. */
+    long residentBytes() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D+", "")) * 1024;
+            }
+        }
+        return -1;
+    }
+
+    /** The sum of a Prometheus metric's samples whose labels contain {@code labelFilter}. */
+    double metric(String name, String labelFilter) throws IOException, InterruptedException {
+        String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + adminPort() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        double sum = 0;
+        for (String line : text.split("\n")) {
+            if (line.startsWith(name + "{") && line.contains(labelFilter) || line.startsWith(name + " ")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
+    String log() {
+        return log.toString();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.toHandle().destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package org.parsepush.loadtest;
+
+import java.util.List;
+
+/** Runs one benchmark scenario (or all of them) against a gateway in its own process. */
+public final class LoadTest {
+
+    private LoadTest() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        List<String> scenarios = options.scenario().equals("all")
+                ? List.of("fanout", "transactional", "ppns-connections") : List.of(options.scenario());
+        for (String scenario : scenarios) {
+            run(options.forScenario(scenario));
+        }
+        System.exit(0);
+    }
+
+    static void run(Options options) throws Exception {
+        switch (options.scenario()) {
+            case "fanout" -> FanoutScenario.run(options);
+            case "transactional" -> TransactionalScenario.run(options);
+            case "ppns-connections" -> PpnsConnectionsScenario.run(options);
+            default -> throw new IllegalArgumentException("unknown scenario " + options.scenario() + "\n" + Options.USAGE);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package org.parsepush.loadtest;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Command-line options: {@code <scenario> [--devices N] [--rate R] [--seconds S] [--connections K]
+ * [--heap 256m] [--outcomes all|failed|none] [--gateway-jar path] [--report file]}.
+ */
+record Options(String scenario, int devices, int rate, int seconds, int connections, String heap, String outcomes,
+               Path gatewayJar, Path report, String mix) {
+
+    static final String USAGE = """
+            usage: java -jar loadtest/target/loadtest.jar <scenario> [options]
+              scenarios: fanout | transactional | ppns-connections | all
+              --devices N        installations for fanout (default 100000)
+              --rate R           pushes per second offered by transactional (default 2000)
+              --seconds S        duration of transactional (default 20)
+              --connections K    PPNS devices for ppns-connections (default 10000)
+              --heap SIZE        the gateway's -Xmx (default 256m)
+              --outcomes MODE    the gateway's outcomes.record: all, failed or none (default failed)
+              --gateway-jar P    default gateway/target/parse-push-gateway.jar
+              --report FILE      JSON report (default loadtest-<scenario>.json)
+              --mix I/A/E        fanout's share of iOS/Android/embedded devices, in percent (default 60/30/10)
+            """;
+
+    static Options parse(String[] args) {
+        if (args.length == 0 || args[0].startsWith("--")) {
+            throw new IllegalArgumentException(USAGE);
+        }
+        Map<String, String> values = new HashMap<>();
+        for (int i = 1; i < args.length; i += 2) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("bad option " + args[i] + "\n" + USAGE);
+            }
+            values.put(args[i].substring(2), args[i + 1]);
+        }
+        String scenario = args[0];
+        return new Options(scenario, Integer.parseInt(values.getOrDefault("devices", "100000")),
+                Integer.parseInt(values.getOrDefault("rate", "2000")), Integer.parseInt(values.getOrDefault("seconds", "20")),
+                Integer.parseInt(values.getOrDefault("connections", "10000")), values.getOrDefault("heap", "256m"),
+                values.getOrDefault("outcomes", "failed"),
+                Path.of(values.getOrDefault("gateway-jar", "gateway/target/parse-push-gateway.jar")),
+                Path.of(values.getOrDefault("report", "loadtest-" + scenario + ".json")),
+                values.getOrDefault("mix", "60/30/10"));
+    }
+
+    Options forScenario(String name) {
+        return new Options(name, devices, rate, seconds, connections, heap, outcomes, gatewayJar,
+                report.getFileName().toString().equals("loadtest-all.json") ? Path.of("loadtest-" + name + ".json") : report,
+                mix);
+    }
+
+    /** The fanout mix as shares: iOS, Android, embedded. */
+    double[] shares() {
+        String[] parts = mix.split("/");
+        if (parts.length != 3) {
+            throw new IllegalArgumentException("--mix needs three percentages like 60/30/10");
+        }
+        return new double[] {Double.parseDouble(parts[0]) / 100, Double.parseDouble(parts[1]) / 100,
+                Double.parseDouble(parts[2]) / 100};
+    }
+}

@@ -1,0 +1,46 @@
+package org.parsepush.loadtest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+
+/** One scenario's figures: printed for people, written as JSON for tools. */
+final class Report {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final ObjectNode root = JSON.createObjectNode();
+    private final StringBuilder summary = new StringBuilder();
+
+    Report(String scenario) {
+        root.put("scenario", scenario).put("date", Instant.now().toString())
+                .put("cores", Runtime.getRuntime().availableProcessors())
+                .put("java", System.getProperty("java.version"))
+                .put("memoryBytes", ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                        .getTotalMemorySize());
+        summary.append("== ").append(scenario).append(" ==\n");
+    }
+
+    Report put(String key, double value, String unit) {
+        root.put(key, value);
+        summary.append(String.format("  %-34s %,14.1f %s%n", key, value, unit));
+        return this;
+    }
+
+    Report note(String key, String value) {
+        root.put(key, value);
+        summary.append(String.format("  %-34s %s%n", key, value));
+        return this;
+    }
+
+    void write(Path file) throws IOException {
+        Files.writeString(file, JSON.writeValueAsString(root));
+        System.out.print(summary);
+        System.out.println("  report: " + file.toAbsolutePath());
+    }
+}

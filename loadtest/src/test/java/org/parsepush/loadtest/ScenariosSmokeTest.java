@@ -1,0 +1,47 @@
+package org.parsepush.loadtest;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every scenario once at a small size, so the tool keeps working. No timing is asserted:
+ * figures come from real runs on a quiet machine (see the README's performance section).
+ */
+class ScenariosSmokeTest {
+
+    private static final Path JAR = Path.of("..", "gateway", "target", "parse-push-gateway.jar");
+
+    private static JsonNode run(String... args) throws Exception {
+        Options options = Options.parse(args);
+        LoadTest.run(options);
+        return new ObjectMapper().readTree(options.report().toFile());
+    }
+
+    @Test
+    void fanoutDeliversEveryDevice() throws Exception {
+        JsonNode report = run("fanout", "--devices", "2000", "--gateway-jar", JAR.toString(),
+                "--report", "target/smoke-fanout.json");
+        assertTrue(report.path("apns sent").asLong() + report.path("fcm sent").asLong()
+                + report.path("ppns queued (offline devices)").asLong() == 2000, report.toString());
+    }
+
+    @Test
+    void transactionalMeasuresAcceptAndDelivery() throws Exception {
+        JsonNode report = run("transactional", "--rate", "50", "--seconds", "2", "--gateway-jar", JAR.toString(),
+                "--report", "target/smoke-transactional.json");
+        assertTrue(report.path("pushes accepted").asLong() == 100, report.toString());
+        assertTrue(report.path("delivery p99").asDouble() > 0, report.toString());
+    }
+
+    @Test
+    void ppnsConnectionsReachEveryDevice() throws Exception {
+        JsonNode report = run("ppns-connections", "--connections", "50", "--gateway-jar", JAR.toString(),
+                "--report", "target/smoke-ppns.json");
+        assertTrue(report.path("connections (TLS)").asLong() == 50, report.toString());
+        assertTrue(report.path("seconds for one push to reach all").asDouble() > 0, report.toString());
+    }
+}
