@@ -28,7 +28,7 @@ final class TransactionalScenario {
     }
 
     static void run(Options options) throws Exception {
-        try (Bench bench = Bench.start(options, "delivery: {maxConcurrentPushes: 16}\njobs: {pollMillis: 100}")) {
+        try (Bench bench = Bench.start(options, "delivery: {maxConcurrentPushes: 16}")) {
             warmUp(bench);
             Histogram accept = new ConcurrentHistogram(TimeUnit.SECONDS.toMicros(60), 3);
             Histogram delivery = new ConcurrentHistogram(TimeUnit.SECONDS.toMicros(60), 3);

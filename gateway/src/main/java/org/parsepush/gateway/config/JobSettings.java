@@ -9,7 +9,7 @@ public final class JobSettings {
     private int pollMillis = 500;
     private int leaseSeconds = 30;
     private String replicaId = "";
-    private int parseScheduledPollMillis = 2000;
+    private int parseScheduledPollMillis = 10_000;
 
     /** How often due jobs are looked for (a new push is started at once anyway). */
     public Duration pollInterval() {

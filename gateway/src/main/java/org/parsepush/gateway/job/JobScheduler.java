@@ -25,6 +25,7 @@ final class JobScheduler implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(JobScheduler.class);
     private static final Duration PURGE_EVERY = Duration.ofMinutes(10);
+    private static final Duration LAG_EVERY = Duration.ofSeconds(5);
 
     private final Collection<ParseApp> apps;
     private final JobContext context;
@@ -39,6 +40,7 @@ final class JobScheduler implements Runnable {
     // Housekeeping runs on the machine's monotonic time: the domain clock may be moved by tests.
     private long nextPurgeNanos = System.nanoTime();
     private long nextAdoptionNanos = System.nanoTime();
+    private long nextLagNanos = System.nanoTime();
     private final Duration parseScheduledPoll;
     private Instant nextComplaint = Instant.MIN;
 
@@ -62,6 +64,22 @@ final class JobScheduler implements Runnable {
             woken = true;
             wakeUp.notifyAll();
         }
+    }
+
+    /** Takes a free slot for a push to start at once on this replica; false when all are busy. */
+    boolean reserveSlot() {
+        return running && slots.tryAcquire();
+    }
+
+    /** Runs a job this replica inserted already held, in a slot from {@link #reserveSlot()}. */
+    void startReserved(ParseApp app, Document job) {
+        runningHere.add(app.appId() + "/" + job.getString(JobStore.ID));
+        start(app, job);
+    }
+
+    /** Gives back a slot from {@link #reserveSlot()} that was not used. */
+    void releaseSlot() {
+        slots.release();
     }
 
     void stop() {
@@ -96,7 +114,6 @@ final class JobScheduler implements Runnable {
     }
 
     private void claimDueJobs() {
-        long lag = 0;
         for (ParseApp app : apps) {
             while (running && slots.tryAcquire()) {
                 Optional<Document> claimed = app.jobs().claim(context.owner(), context.clock().instant(), context.lease());
@@ -111,7 +128,19 @@ final class JobScheduler implements Runnable {
                 }
                 start(app, claimed.get());
             }
-            Instant now = context.clock().instant();
+        }
+        measureQueueLagIfDue();
+    }
+
+    /** The queue-lag gauge costs a query per app: refreshed every few seconds, not every poll. */
+    private void measureQueueLagIfDue() {
+        if (System.nanoTime() - nextLagNanos < 0) {
+            return;
+        }
+        nextLagNanos = System.nanoTime() + LAG_EVERY.toNanos();
+        long lag = 0;
+        Instant now = context.clock().instant();
+        for (ParseApp app : apps) {
             lag = Math.max(lag, app.jobs().oldestWaiting(now).map(due -> Duration.between(due, now).toMillis()).orElse(0L));
         }
         queueLagMillis.set(lag);

@@ -42,6 +42,7 @@ public final class JobStore {
     static final String CREATED_AT = "createdAt";
     static final String FINISHED_AT = "finishedAt";
     static final String PUSH_ID = "pushId";
+    static final String CLEANUP_SINCE = "cleanupSince";
 
     private static final List<String> RUNNABLE = List.of(stored(PushState.PENDING), stored(PushState.SCHEDULED),
             stored(PushState.RUNNING));
@@ -68,6 +69,19 @@ public final class JobStore {
         jobs.insertOne(new Document(ID, spec.pushId()).append(SPEC, spec.toDocument()).append(STATE, stored(state))
                 .append(NOT_BEFORE, Date.from(notBefore)).append(LEASE_UNTIL, new Date(0))
                 .append(CREATED_AT, Date.from(now)));
+    }
+
+    /**
+     * Persists a new job already held by {@code owner}, to be run at once by the replica that
+     * accepted it: no other replica needs to look for it, and the push skips the claim.
+     */
+    Document insertHeld(JobSpec spec, String owner, Instant leaseUntil, Instant now) {
+        Document job = new Document(ID, spec.pushId()).append(SPEC, spec.toDocument())
+                .append(STATE, stored(PushState.RUNNING)).append(NOT_BEFORE, Date.from(now))
+                .append(LEASE_OWNER, owner).append(LEASE_UNTIL, Date.from(leaseUntil))
+                .append(CREATED_AT, Date.from(now)).append(CLEANUP_SINCE, Date.from(now));
+        jobs.insertOne(job);
+        return job;
     }
 
     /**

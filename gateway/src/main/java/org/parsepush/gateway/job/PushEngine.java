@@ -60,6 +60,8 @@ public final class PushEngine implements AutoCloseable {
     private final JobScheduler scheduler;
     private final DirectDelivery direct;
     private final Thread schedulerThread;
+    private final String owner;
+    private final Duration lease;
 
     public PushEngine(GatewayConfig config, ParseApps apps, String replicaId, Clock clock, MeterRegistry registry) {
         this.clock = clock;
@@ -71,6 +73,8 @@ public final class PushEngine implements AutoCloseable {
                 settings.maxBackoff(), settings.requestTimeout()), retries, clock);
         PushMetrics metrics = new PushMetrics(registry);
         this.direct = new DirectDelivery(delivery, settings, metrics);
+        this.owner = replicaId;
+        this.lease = config.jobs().lease();
         JobContext context = new JobContext(delivery, settings, config.outcomes(), metrics, clock,
                 replicaId, config.jobs().lease(), committer);
         this.scheduler = new JobScheduler(apps.all(), context, workers, settings.maxConcurrentPushes(),
@@ -120,19 +124,44 @@ public final class PushEngine implements AutoCloseable {
             Prepared.of(provider, message); // refuses payloads a provider could never send
         }
         PushState state = dueAt.isAfter(now) ? PushState.SCHEDULED : PushState.PENDING;
-        app.statuses().create(new NewPushStatus(pushId, pushTimeText(request, dueAt), audience.whereJson(),
-                request.data().toString(), request.source(), null, ParseData.pushHash(request.data()),
-                request.expirationTime(), request.expirationInterval() == null ? null
-                : request.expirationInterval().toSeconds(), state), now);
+        // A push due now, with nothing to prepare, starts here at once when a slot is free.
+        boolean startHere = state == PushState.PENDING && request.localPushTime() == null
+                && !message.badgeIncrement() && scheduler.reserveSlot();
+        try {
+            app.statuses().create(new NewPushStatus(pushId, pushTimeText(request, dueAt), audience.whereJson(),
+                    request.data().toString(), request.source(), null, ParseData.pushHash(request.data()),
+                    request.expirationTime(), request.expirationInterval() == null ? null
+                    : request.expirationInterval().toSeconds(), startHere ? PushState.RUNNING : state), now);
+            if (startHere) {
+                Document job;
+                try {
+                    job = app.jobs().insertHeld(spec, owner, now.plus(lease), now);
+                } catch (RuntimeException e) {
+                    markNotAccepted(app, pushId, now);
+                    throw e;
+                }
+                scheduler.startReserved(app, job);
+            } else {
+                insertJob(app, spec, state, dueAt, now);
+                scheduler.wake();
+            }
+        } catch (RuntimeException e) {
+            if (startHere) {
+                scheduler.releaseSlot();
+            }
+            throw e;
+        }
+        log.info("push {} of app '{}' accepted ({})", pushId, app.appId(), state.name().toLowerCase(java.util.Locale.ROOT));
+        return new Accepted(pushId, state, false);
+    }
+
+    private static void insertJob(ParseApp app, JobSpec spec, PushState state, Instant dueAt, Instant now) {
         try {
             app.jobs().insert(spec, state, dueAt, now);
         } catch (RuntimeException e) {
-            markNotAccepted(app, pushId, now);
+            markNotAccepted(app, spec.pushId(), now);
             throw e;
         }
-        scheduler.wake();
-        log.info("push {} of app '{}' accepted ({})", pushId, app.appId(), state.name().toLowerCase(java.util.Locale.ROOT));
-        return new Accepted(pushId, state, false);
     }
 
     /** When the push (or, local-time, its first wave) is due; in the past means now. */

@@ -65,7 +65,7 @@ final class PushJob implements Runnable {
     private Pacer pacer;
     private boolean expiredDevices;
     private Instant nextKeepAlive;
-    private Instant nextStatusWrite = Instant.MIN;
+    private Instant nextStatusWrite;
 
     PushJob(ParseApp app, Document job, JobContext context) {
         this.app = app;
@@ -101,18 +101,22 @@ final class PushJob implements Runnable {
         message = spec.message(wave.sendTime());
         pacer = new Pacer(spec.devicesPerSecond());
         nextKeepAlive = now.plus(context.lease().dividedBy(3));
+        // Small pushes finish before their first status write is due: they write the status once, at the end.
+        nextStatusWrite = now.plus(context.settings().statusFlush());
         fanOut();
         inFlight.awaitNone(context.settings().statusFlush(), this::keepAlive);
         if (!lost) {
-            commit();
+            commit(false);
         }
         conclude();
     }
 
     /** Marks the push running and does the once-per-push work, recording it so a takeover does not redo it. */
     private boolean prepareFirstRun(Instant now) {
-        Date cleanupSince = job.getDate("cleanupSince");
+        Date cleanupSince = job.getDate(JobStore.CLEANUP_SINCE);
         Document once = new Document("wave", wave.toDocument());
+        boolean startedAtAcceptance = cleanupSince != null && job.get(JobStore.PROGRESS) == null
+                && wave.toDocument() == null;
         if (cleanupSince == null) {
             status(statuses -> statuses.markRunning(pushId, now));
             if (spec.message(now).badgeIncrement()) {
@@ -124,6 +128,9 @@ final class PushJob implements Runnable {
         }
         cleanup = new TokenCleanup(app.database(), app.config().tokenCleanup() && spec.devices().isEmpty(),
                 cleanupSince.toInstant());
+        if (startedAtAcceptance) {
+            return true; // just inserted, held by this replica: nothing to record yet
+        }
         if (!jobs.checkpoint(pushId, context.owner(), now.plus(context.lease()), once)) {
             log.info("push {}: no longer held by this replica before it started", pushId);
             return false;
@@ -235,7 +242,7 @@ final class PushJob implements Runnable {
         Instant now = context.clock().instant();
         if (!now.isBefore(nextKeepAlive)) {
             nextKeepAlive = now.plus(context.lease().dividedBy(3));
-            commit();
+            commit(true);
         }
     }
 
@@ -243,18 +250,19 @@ final class PushJob implements Runnable {
         if (commitQueued.compareAndSet(false, true)) {
             context.committer().execute(() -> {
                 commitQueued.set(false);
-                commit();
+                commit(false);
             });
         }
     }
 
     /**
      * Logs the completed outcomes, removes dead tokens, then persists counts and checkpoints
-     * with the lease renewal in one write; only then do the devices leave the window.
+     * with the lease renewal in one write; only then do the devices leave the window. Without
+     * new outcomes it writes only to renew the lease.
      */
-    private void commit() {
+    private void commit(boolean renewLease) {
         synchronized (commitLock) {
-            if (lost || cancelled || concluded) {
+            if (lost || cancelled || concluded || !renewLease && !progress.hasUncommitted()) {
                 return;
             }
             Instant now = context.clock().instant();
@@ -370,7 +378,7 @@ final class PushJob implements Runnable {
 
     private void releaseLease() {
         try {
-            commit();
+            commit(false);
             jobs.release(pushId, context.owner());
         } catch (RuntimeException e) {
             log.warn("push {}: could not release the lease; it expires by itself: {}", pushId, e.toString());

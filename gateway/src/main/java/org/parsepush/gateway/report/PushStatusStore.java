@@ -58,6 +58,9 @@ public final class PushStatusStore {
                 .append(ParseNames.ACL, new Document())
                 .append(ParseNames.CREATED_AT, Date.from(now))
                 .append(ParseNames.UPDATED_AT, Date.from(now));
+        if (status.state() == PushState.RUNNING) {
+            doc.append(PushStatusFields.STARTED_AT, Date.from(now));
+        }
         if (status.title() != null) {
             doc.append(PushStatusFields.TITLE, status.title());
         }
