@@ -37,7 +37,7 @@ final class PpnsConnectionsScenario {
         try (Bench bench = Bench.start(options, ppns)) {
             bench.seed(count, 0, 0, "P");
             EventLoopGroup group = PpnsDeviceClient.newEventLoopGroup(2);
-            List<PpnsDeviceClient> devices = new ArrayList<>(count);
+            List<PpnsDeviceClient> devices = java.util.Collections.synchronizedList(new ArrayList<>(count));
             AtomicInteger admitted = new AtomicInteger();
             AtomicInteger received = new AtomicInteger();
             Semaphore inFlight = new Semaphore(HANDSHAKES_IN_FLIGHT);
@@ -49,7 +49,9 @@ final class PpnsConnectionsScenario {
             for (int i = 0; i < count; i++) {
                 inFlight.acquire();
                 boolean[] answered = new boolean[1];
-                PpnsDeviceClient device = PpnsDeviceClient.connect(group, endpoint, line -> {
+                String installationId = "p-device-" + i;
+                // Connections open concurrently; the semaphore bounds the handshakes under way.
+                PpnsDeviceClient.connect(group, endpoint, line -> {
                     if (line.equals("{}") && !answered[0]) {
                         answered[0] = true;
                         admitted.incrementAndGet();
@@ -57,9 +59,14 @@ final class PpnsConnectionsScenario {
                     } else if (line.contains("\"push_id\"")) {
                         received.incrementAndGet();
                     }
-                }).get(30, TimeUnit.SECONDS);
-                device.handshake("p-device-" + i, Bench.APP_ID, null);
-                devices.add(device);
+                }).whenComplete((device, error) -> {
+                    if (error != null) {
+                        inFlight.release();
+                        return;
+                    }
+                    devices.add(device);
+                    device.handshake(installationId, Bench.APP_ID, null);
+                });
             }
             awaitCount(admitted, count, Duration.ofMinutes(5));
             double handshakeSeconds = FanoutScenario.seconds(System.nanoTime() - start);
@@ -81,7 +88,9 @@ final class PpnsConnectionsScenario {
                     .put("seconds for one push to reach all", pushSeconds, "s")
                     .note("gateway heap cap", options.heap())
                     .write(options.report());
-            devices.forEach(PpnsDeviceClient::close);
+            synchronized (devices) {
+                devices.forEach(PpnsDeviceClient::close);
+            }
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
     }

@@ -81,7 +81,8 @@ public final class PpnsEndpoint implements ConnectionListener, AutoCloseable {
             settings.plainTcp();
         }
         this.server = new PpnsServer(settings.build(), this::admit, this);
-        this.work = Executors.newScheduledThreadPool(2, runnable -> {
+        // Admission, registration and replay wait on the database: several of them at once.
+        this.work = Executors.newScheduledThreadPool(8, runnable -> {
             Thread thread = new Thread(runnable, "ppns-work");
             thread.setDaemon(true);
             return thread;
