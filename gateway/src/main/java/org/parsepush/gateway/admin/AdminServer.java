@@ -1,18 +1,12 @@
 package org.parsepush.gateway.admin;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.BindException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 import org.parsepush.gateway.config.Listener;
-import org.parsepush.gateway.config.PortInUseException;
+import org.parsepush.gateway.http.HttpListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,8 +23,7 @@ public final class AdminServer {
     private final Listener listener;
     private final PrometheusMeterRegistry registry;
     private final BooleanSupplier ready;
-    private HttpServer server;
-    private ExecutorService executor;
+    private HttpListener server;
 
     public AdminServer(Listener listener, PrometheusMeterRegistry registry, BooleanSupplier ready) {
         this.listener = listener;
@@ -40,52 +33,31 @@ public final class AdminServer {
 
     /** Binds and starts serving. */
     public void start() throws IOException {
-        try {
-            server = HttpServer.create(new InetSocketAddress(listener.host(), listener.port()), 64);
-        } catch (BindException e) {
-            throw new PortInUseException("admin.port", listener.host(), listener.port());
-        }
-        executor = Executors.newFixedThreadPool(2, runnable -> {
-            Thread thread = new Thread(runnable, "admin-http");
-            thread.setDaemon(true);
-            return thread;
-        });
-        server.setExecutor(executor);
-        server.createContext("/metrics", exchange -> respond(exchange, 200, PROMETHEUS_TEXT, registry.scrape()));
-        server.createContext("/healthz", exchange -> respond(exchange, 200, "text/plain", "ok\n"));
-        server.createContext("/readyz", exchange -> {
-            boolean isReady = ready.getAsBoolean();
-            respond(exchange, isReady ? 200 : 503, "text/plain", isReady ? "ready\n" : "not ready\n");
-        });
+        server = HttpListener.bind(listener, "admin.port", 2, "admin-http")
+                .route("/metrics", exchange -> respond(exchange, 200, PROMETHEUS_TEXT, registry.scrape()))
+                .route("/healthz", exchange -> respond(exchange, 200, "text/plain", "ok\n"))
+                .route("/readyz", exchange -> {
+                    boolean isReady = ready.getAsBoolean();
+                    respond(exchange, isReady ? 200 : 503, "text/plain", isReady ? "ready\n" : "not ready\n");
+                });
         server.start();
         log.info("admin HTTP (metrics, health) listening on {}:{}", listener.host(), port());
     }
 
     /** The bound port. */
     public int port() {
-        return server.getAddress().getPort();
+        return server.port();
     }
 
     /** Stops at once; probes and scrapes have nothing to finish. */
     public void stop() {
         if (server != null) {
-            server.stop(0);
-            executor.shutdownNow();
+            server.stop();
         }
     }
 
     private static void respond(HttpExchange exchange, int status, String contentType, String body)
             throws IOException {
-        try (exchange) {
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", contentType);
-            boolean head = exchange.getRequestMethod().equals("HEAD");
-            exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
-            if (!head) {
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(bytes);
-                }
-            }
-        }
+        HttpListener.respond(exchange, status, contentType, body.getBytes(StandardCharsets.UTF_8));
     }
 }

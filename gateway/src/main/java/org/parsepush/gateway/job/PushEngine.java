@@ -19,7 +19,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.bson.Document;
 import org.parsepush.gateway.app.ParseApp;
 import org.parsepush.gateway.app.ParseApps;
@@ -305,11 +304,6 @@ public final class PushEngine implements AutoCloseable {
     }
 
     private static ThreadFactory threads(String name) {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
+        return new io.netty.util.concurrent.DefaultThreadFactory(name, true);
     }
 }

@@ -82,11 +82,7 @@ public final class PpnsEndpoint implements ConnectionListener, AutoCloseable {
         }
         this.server = new PpnsServer(settings.build(), this::admit, this);
         // Admission, registration and replay wait on the database: several of them at once.
-        this.work = Executors.newScheduledThreadPool(8, runnable -> {
-            Thread thread = new Thread(runnable, "ppns-work");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.work = Executors.newScheduledThreadPool(8, new io.netty.util.concurrent.DefaultThreadFactory("ppns-work", true));
         this.live = pushes(registry, "live");
         this.replayed = pushes(registry, "replay");
         this.handedOver = pushes(registry, "handed_over");

@@ -6,23 +6,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mongodb.MongoException;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.BindException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.bson.Document;
 import org.parsepush.gateway.api.AppKeys;
 import org.parsepush.gateway.app.ParseApp;
 import org.parsepush.gateway.app.ParseApps;
 import org.parsepush.gateway.audience.InvalidQueryException;
 import org.parsepush.gateway.config.AppConfig;
-import org.parsepush.gateway.config.PortInUseException;
 import org.parsepush.gateway.config.RestSettings;
+import org.parsepush.gateway.http.HttpListener;
 import org.parsepush.gateway.job.PushEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,8 +37,7 @@ public final class ParseRestApi {
     private final AppKeys keys;
     private final ParseApps apps;
     private final PushEngine engine;
-    private HttpServer server;
-    private ExecutorService executor;
+    private HttpListener server;
 
     public ParseRestApi(RestSettings settings, AppKeys keys, ParseApps apps, PushEngine engine) {
         this.settings = settings;
@@ -55,46 +48,32 @@ public final class ParseRestApi {
 
     public void start() throws IOException {
         var listener = settings.listener();
-        try {
-            server = HttpServer.create(new InetSocketAddress(listener.host(), listener.port()), 128);
-        } catch (BindException e) {
-            throw new PortInUseException("rest.port", listener.host(), listener.port());
-        }
-        executor = Executors.newFixedThreadPool(8, runnable -> {
-            Thread thread = new Thread(runnable, "parse-rest");
-            thread.setDaemon(true);
-            return thread;
-        });
-        server.setExecutor(executor);
-        server.createContext(settings.path() + "/", this::handle);
+        server = HttpListener.bind(listener, "rest.port", 8, "parse-rest").route(settings.path() + "/", this::handle);
         server.start();
         log.info("Parse REST push API listening on {}:{}{}/push", listener.host(), port(), settings.path());
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return server.port();
     }
 
     public void stop() {
         if (server != null) {
-            server.stop(0);
-            executor.shutdownNow();
+            server.stop();
         }
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            try {
-                ObjectNode answer = route(exchange);
-                respond(exchange, 200, answer);
-            } catch (ParseError e) {
-                ObjectNode error = JSON.createObjectNode();
-                if (e.code() != null) {
-                    error.put("code", e.code());
-                }
-                error.put("error", e.getMessage());
-                respond(exchange, e.httpStatus(), error);
+        try {
+            ObjectNode answer = route(exchange);
+            respond(exchange, 200, answer);
+        } catch (ParseError e) {
+            ObjectNode error = JSON.createObjectNode();
+            if (e.code() != null) {
+                error.put("code", e.code());
             }
+            error.put("error", e.getMessage());
+            respond(exchange, e.httpStatus(), error);
         }
     }
 
@@ -163,11 +142,7 @@ public final class ParseRestApi {
     }
 
     private static void respond(HttpExchange exchange, int status, ObjectNode body) throws IOException {
-        byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+        HttpListener.respond(exchange, status, "application/json; charset=utf-8",
+                body.toString().getBytes(StandardCharsets.UTF_8));
     }
 }
