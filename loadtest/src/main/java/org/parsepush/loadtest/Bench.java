@@ -7,7 +7,7 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.netty.NettyChannelBuilder;
@@ -46,6 +46,11 @@ final class Bench implements AutoCloseable {
     final ManagedChannel channel;
     final PushServiceGrpc.PushServiceBlockingStub api;
     final PushServiceGrpc.PushServiceFutureStub asyncApi;
+    /** The APNs endpoint, client certificate and CA, for Parse's own adapter in the baseline. */
+    int apnsPort;
+    Path p12;
+    Path apnsCa;
+    String mongoUri;
 
     private Bench(MongoServer mongoServer, MongoClient mongo, BenchmarkApnsServer apns, LocalFcm fcm,
                   GatewayUnderTest gateway) {
@@ -66,7 +71,7 @@ final class Bench implements AutoCloseable {
     /** Starts the stand-ins and the gateway; {@code extraYaml} adds top-level gateway settings. */
     static Bench start(Options options, String extraYaml) throws Exception {
         Path dir = Files.createTempDirectory("push-bench");
-        MongoServer mongoServer = new MongoServer(H2Backend.inMemory());
+        MongoServer mongoServer = new MongoServer(new MemoryBackend());
         mongoServer.bind("127.0.0.1", 0);
         String mongoUri = "mongodb://127.0.0.1:" + mongoServer.getLocalAddress().getPort();
         BenchmarkApnsServer apns;
@@ -103,7 +108,12 @@ final class Bench implements AutoCloseable {
                 """.formatted(dir.resolve("data"), mongoUri, apnsPort, ca, fcm.endpoint(), options.outcomes(),
                 extraYaml, APP_ID, MASTER_KEY, TOPIC, p12, SENDER_ID, serviceAccount));
         GatewayUnderTest gateway = GatewayUnderTest.start(options.gatewayJar(), config, options.heap());
-        return new Bench(mongoServer, MongoClients.create(mongoUri), apns, fcm, gateway);
+        Bench bench = new Bench(mongoServer, MongoClients.create(mongoUri), apns, fcm, gateway);
+        bench.apnsPort = apnsPort;
+        bench.p12 = p12;
+        bench.apnsCa = ca;
+        bench.mongoUri = mongoUri;
+        return bench;
     }
 
     private static InputStream resource(String name) {

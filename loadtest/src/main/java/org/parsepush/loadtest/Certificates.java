@@ -6,7 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** A throwaway APNs client certificate (subject UID = topic, as Apple's), made with the JDK's keytool. */
+/**
+ * A throwaway APNs client certificate made with the JDK's keytool, shaped like Apple's: the
+ * subject UID is the topic, and it carries Apple's APNs extension, which Parse's own push
+ * adapter (node-apn) insists on.
+ */
 final class Certificates {
 
     private Certificates() {
@@ -16,7 +20,8 @@ final class Certificates {
         Path p12 = dir.resolve(topic + ".p12");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
                 "-genkeypair", "-alias", "apns", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-                "-dname", "UID=" + topic + ", CN=Apple Push Services: " + topic, "-storetype", "PKCS12",
+                "-dname", "UID=" + topic + ", CN=Apple Push Services: " + topic,
+                "-ext", "1.2.840.113635.100.6.3.1=0500", "-storetype", "PKCS12",
                 "-keystore", p12.toString(), "-storepass", password, "-keypass", password));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes());

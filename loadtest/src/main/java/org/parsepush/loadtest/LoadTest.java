@@ -18,7 +18,7 @@ public final class LoadTest {
             return;
         }
         List<String> scenarios = options.scenario().equals("all")
-                ? List.of("fanout", "transactional", "ppns-connections") : List.of(options.scenario());
+                ? List.of("fanout", "transactional", "ppns-connections", "parse-baseline") : List.of(options.scenario());
         for (String scenario : scenarios) {
             run(options.forScenario(scenario));
         }
@@ -30,6 +30,7 @@ public final class LoadTest {
             case "fanout" -> FanoutScenario.run(options);
             case "transactional" -> TransactionalScenario.run(options);
             case "ppns-connections" -> PpnsConnectionsScenario.run(options);
+            case "parse-baseline" -> ParseBaselineScenario.run(options);
             default -> throw new IllegalArgumentException("unknown scenario " + options.scenario() + "\n" + Options.USAGE);
         }
     }

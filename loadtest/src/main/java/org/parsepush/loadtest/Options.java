@@ -13,8 +13,8 @@ record Options(String scenario, int devices, int rate, int seconds, int connecti
 
     static final String USAGE = """
             usage: java -jar loadtest/target/loadtest.jar <scenario> [options]
-              scenarios: fanout | transactional | ppns-connections | all
-              --devices N        installations for fanout (default 100000)
+              scenarios: fanout | transactional | ppns-connections | parse-baseline | all
+              --devices N        installations for fanout and parse-baseline (default 100000)
               --rate R           pushes per second offered by transactional (default 2000)
               --seconds S        duration of transactional (default 20)
               --connections K    PPNS devices for ppns-connections (default 10000)
