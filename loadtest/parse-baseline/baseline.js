@@ -7,6 +7,10 @@
 // Configured by the environment: BASELINE_MONGO_URI, BASELINE_APP_ID, BASELINE_MASTER_KEY,
 // BASELINE_P12, BASELINE_P12_PASSWORD, BASELINE_TOPIC, BASELINE_APNS_PORT, BASELINE_CA.
 'use strict';
+// No ./logs folder from Parse Server in the working directory.
+if (process.env.PARSE_SERVER_LOGS_FOLDER === undefined) {
+  process.env.PARSE_SERVER_LOGS_FOLDER = 'null';
+}
 const path = require('path');
 const fs = require('fs');
 const modules = path.resolve(__dirname, '..', '..', 'parse-adapter', 'node_modules');
