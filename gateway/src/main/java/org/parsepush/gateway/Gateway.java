@@ -7,6 +7,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +47,8 @@ public final class Gateway implements AutoCloseable {
     private ParseRestApi rest;
     private PpnsEndpoint ppnsEndpoint;
     private volatile boolean draining;
+    private volatile boolean started;
+    private Instant drainDeadline = Instant.now();
 
     private Gateway(GatewayConfig config, Clock clock) {
         this.config = config;
@@ -76,6 +79,11 @@ public final class Gateway implements AutoCloseable {
         mongo = MongoConnection.open(config.mongo(), config.dataDir());
         stopOrder.push(mongo);
 
+        // Up first and down last: probes see "not ready" (503) through the whole drain.
+        admin = new AdminServer(config.admin(), registry, this::isReady);
+        admin.start();
+        stopOrder.push(admin::stop);
+
         EventLoopGroup providerLoops = newProviderLoops();
         stopOrder.push(() -> providerLoops.shutdownGracefully(0, 5, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS));
         String replicaId = PushEngine.replicaId(config.jobs().replicaId());
@@ -85,7 +93,7 @@ public final class Gateway implements AutoCloseable {
         stopOrder.push(apps);
         PushEngine engine = new PushEngine(config, apps, replicaId, clock, registry);
         engine.start();
-        stopOrder.push(() -> engine.shutdown(Duration.ofSeconds(config.shutdownGraceSeconds())));
+        stopOrder.push(() -> engine.shutdown(untilDrainDeadline()));
 
         AppKeys keys = new AppKeys(config.apps());
         ScheduledExecutorService watchPolls = Executors.newScheduledThreadPool(1,
@@ -96,12 +104,13 @@ public final class Gateway implements AutoCloseable {
         grpc = new GrpcServer(config.grpc(), config.maxRequestBytes(), new PushApi(apps, engine, watches),
                 new AppAuthenticator(keys), registry);
         grpc.start();
-        stopOrder.push(() -> grpc.shutdown(Duration.ofSeconds(config.shutdownGraceSeconds())));
+        stopOrder.push(() -> grpc.shutdown(untilDrainDeadline()));
 
         if (ppns != null) {
             ppns.start();
             ppnsEndpoint = ppns;
-            stopOrder.push(ppns);
+            // Devices leave a few at a time, so they do not all reconnect to the other replicas at once.
+            stopOrder.push(() -> ppns.drain(untilDrainDeadline().dividedBy(2)));
         }
 
         if (config.rest().enabled()) {
@@ -110,15 +119,18 @@ public final class Gateway implements AutoCloseable {
             stopOrder.push(rest::stop);
         }
 
-        admin = new AdminServer(config.admin(), registry, this::isReady);
-        admin.start();
-        stopOrder.push(admin::stop);
-
         for (AppConfig app : config.apps()) {
             log.info("serving app '{}': database '{}', {} APNs and {} FCM credentials", app.appId(),
                     app.database(), app.apns().size(), app.fcm().size());
         }
+        started = true;
         log.info("gateway started");
+    }
+
+    /** What is left of the shutdown grace period: one deadline for every part that drains. */
+    private Duration untilDrainDeadline() {
+        Duration left = Duration.between(Instant.now(), drainDeadline);
+        return left.isNegative() ? Duration.ZERO : left;
     }
 
     /** One event loop group for every provider client (Pushy), sized to the machine. */
@@ -130,7 +142,7 @@ public final class Gateway implements AutoCloseable {
 
     /** Ready to take traffic: not shutting down, and the database answers. */
     public boolean isReady() {
-        return !draining && mongo != null && mongo.ping();
+        return started && !draining && mongo != null && mongo.ping();
     }
 
     /** The bound gRPC port. */
@@ -168,6 +180,7 @@ public final class Gateway implements AutoCloseable {
             return;
         }
         draining = true;
+        drainDeadline = Instant.now().plusSeconds(config.shutdownGraceSeconds());
         log.info("gateway stopping");
         while (!stopOrder.isEmpty()) {
             try {

@@ -283,6 +283,27 @@ public final class PpnsEndpoint implements ConnectionListener, AutoCloseable {
         };
     }
 
+    /**
+     * Closes the devices' connections spread over {@code over}, then stops: on a rolling update
+     * the devices reconnect to the other replicas a few at a time instead of all at once.
+     */
+    public void drain(Duration over) throws InterruptedException {
+        List<PpnsConnection> connections = server.connections().stream().toList();
+        if (!connections.isEmpty() && !over.isZero()) {
+            long stepNanos = over.toNanos() / connections.size();
+            long start = System.nanoTime();
+            for (int i = 0; i < connections.size(); i++) {
+                long wait = start + i * stepNanos - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+                connections.get(i).close();
+            }
+            log.info("PPNS: {} devices let go over {} s", connections.size(), over.toSeconds());
+        }
+        close();
+    }
+
     @Override
     public void close() {
         server.stop();
