@@ -33,13 +33,19 @@ public final class GatewayProcess implements AutoCloseable {
     /** Starts {@code java [jvmArgs] GatewayMain --config file} with extra environment. */
     public static GatewayProcess start(Path configFile, Map<String, String> env, String... jvmArgs)
             throws IOException {
+        return start(List.of("--config", configFile.toString()), env, jvmArgs);
+    }
+
+    /** Starts {@code java [jvmArgs] GatewayMain [args]} with extra environment (e.g. GATEWAY_CONFIG). */
+    public static GatewayProcess start(List<String> args, Map<String, String> env, String... jvmArgs)
+            throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of(jvmArgs));
         // The production logging setup, not the tests' quieter one that is on the same class path.
         command.add("-Dlogback.configurationFile=logback.xml");
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), GatewayMain.class.getName(),
-                "--config", configFile.toString()));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), GatewayMain.class.getName()));
+        command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(env);
         return new GatewayProcess(builder.start());

@@ -1,0 +1,158 @@
+package org.parsepush.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import io.netty.channel.EventLoopGroup;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.parsepush.ppns.device.DeviceEndpoint;
+import org.parsepush.ppns.device.PpnsDeviceClient;
+import org.parsepush.proto.v1.Channels;
+import org.parsepush.proto.v1.GetPushStatusRequest;
+import org.parsepush.proto.v1.PushServiceGrpc;
+import org.parsepush.proto.v1.PushState;
+import org.parsepush.proto.v1.PushStatus;
+import org.parsepush.proto.v1.SendPushRequest;
+import org.parsepush.proto.v1.Target;
+
+/**
+ * Two replicas started locally from what the Helm chart renders: the Deployment's
+ * environment (secret references filled with test values) and its ConfigMap, only moved to
+ * loopback and free ports. PPNS devices connected to either replica each get a push exactly
+ * once, whichever replica runs its job.
+ */
+class RenderedDeploymentReplicasTest {
+
+    static final Path HELM_TEST = Path.of("..", "helm", "test").toAbsolutePath().normalize();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void twoRenderedReplicasShareJobsAndDevices() throws Exception {
+        JsonNode rendered = render();
+        try (TestMongo mongo = TestMongo.start()) {
+            var installations = mongo.database("testdb").getCollection("_Installation");
+            for (int i = 0; i < 20; i++) {
+                installations.insertOne(new Document("_id", "r" + i).append("deviceType", "embedded")
+                        .append("installationId", "rendered-device-" + i).append("channels", List.of("fleet"))
+                        .append("_updated_at", new Date()));
+            }
+            Map<String, String> secrets = Map.of("GATEWAY_MONGO__URI", mongo.uri(),
+                    "GATEWAY_APPS__0__MASTER_KEY", TestGateway.MASTER_KEY);
+            try (GatewayProcess a = replica(rendered, secrets, "a"); GatewayProcess b = replica(rendered, secrets, "b")) {
+                int ppnsA = port(a, "PPNS endpoint");
+                int ppnsB = port(b, "PPNS endpoint");
+                EventLoopGroup group = PpnsDeviceClient.newEventLoopGroup(1);
+                List<String> lines = new CopyOnWriteArrayList<>();
+                List<PpnsDeviceClient> devices = new ArrayList<>();
+                try {
+                    for (int i = 0; i < 20; i++) {
+                        String id = "rendered-device-" + i;
+                        PpnsDeviceClient device = PpnsDeviceClient.connect(group, DeviceEndpoint.plainTcp("127.0.0.1",
+                                i % 2 == 0 ? ppnsA : ppnsB), line -> {
+                                    if (line.contains("push_id")) {
+                                        lines.add(id);
+                                    }
+                                }).get(10, TimeUnit.SECONDS);
+                        device.handshake(id, "test-app", null).get(5, TimeUnit.SECONDS);
+                        devices.add(device);
+                    }
+                    awaitRegistered(mongo, 20);
+                    PushStatus status = pushThrough(port(a, "gRPC API"));
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+                    while (lines.size() < 20 && System.nanoTime() < deadline) {
+                        TimeUnit.MILLISECONDS.sleep(20);
+                    }
+                    TimeUnit.MILLISECONDS.sleep(500); // a second delivery would arrive now
+                    assertEquals(20, lines.size(), "deliveries: " + lines);
+                    assertEquals(20, lines.stream().distinct().count(), "a device got the push twice: " + lines);
+                    assertEquals(PushState.PUSH_STATE_SUCCEEDED, status.getState());
+                    assertEquals(20, status.getNumSent() + status.getNumQueued());
+                } finally {
+                    devices.forEach(PpnsDeviceClient::close);
+                    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+                }
+            }
+        }
+    }
+
+    private static JsonNode render() throws Exception {
+        Process node = new ProcessBuilder("node", "deployment-env.js", "local-replicas-values.yaml")
+                .directory(HELM_TEST.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        byte[] out = node.getInputStream().readAllBytes();
+        assertTrue(node.waitFor(60, TimeUnit.SECONDS) && node.exitValue() == 0,
+                "rendering failed: run npm ci --prefix helm/test first (the README's test command does)");
+        return new ObjectMapper().readTree(out);
+    }
+
+    /** The rendered container environment, secrets filled in, moved to loopback and free ports. */
+    private GatewayProcess replica(JsonNode rendered, Map<String, String> secrets, String name) throws Exception {
+        Path config = dir.resolve(name + "-gateway.yaml");
+        Files.writeString(config, rendered.path("gatewayYaml").asText());
+        Map<String, String> env = new HashMap<>();
+        for (JsonNode variable : rendered.path("env")) {
+            String key = variable.path("name").asText();
+            env.put(key, variable.has("secretKeyRef") ? secrets.get(key) : variable.path("value").asText());
+        }
+        env.remove("JAVA_TOOL_OPTIONS"); // sized for a container, not for a test machine
+        env.put("GATEWAY_CONFIG", config.toString());
+        env.put("GATEWAY_DATA_DIR", dir.resolve(name).toString());
+        env.put("GATEWAY_JOBS__REPLICA_ID", "replica-" + name);
+        for (String listener : List.of("GRPC", "ADMIN", "REST", "PPNS")) {
+            env.put("GATEWAY_" + listener + "__HOST", "127.0.0.1");
+            env.put("GATEWAY_" + listener + "__PORT", "0");
+        }
+        assertTrue(env.values().stream().allMatch(value -> value != null), "a rendered secret has no test value: " + env);
+        GatewayProcess process = GatewayProcess.start(List.of(), env);
+        process.awaitLine("gateway started", Duration.ofSeconds(60));
+        return process;
+    }
+
+    private static int port(GatewayProcess process, String what) throws InterruptedException {
+        return Integer.parseInt(process.awaitLine(what + "[^:]* listening on 127\\.0\\.0\\.1:(\\d+)", Duration.ofSeconds(5)));
+    }
+
+    private static void awaitRegistered(TestMongo mongo, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (mongo.database("testdb").getCollection("push_gateway_ppns_connections").countDocuments() < count
+                && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+    }
+
+    private static PushStatus pushThrough(int grpcPort) throws InterruptedException {
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+        try {
+            var stub = TestGateway.withKeys(PushServiceGrpc.newBlockingStub(channel), "test-app", TestGateway.MASTER_KEY);
+            String pushId = stub.sendPush(SendPushRequest.newBuilder().setTarget(Target.newBuilder()
+                    .setChannels(Channels.newBuilder().addNames("fleet"))).setDataJson("{\"alert\":\"fleet\"}").build())
+                    .getPushId();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            PushStatus status;
+            do {
+                TimeUnit.MILLISECONDS.sleep(100);
+                status = stub.getPushStatus(GetPushStatusRequest.newBuilder().setPushId(pushId).build());
+            } while (status.getState() != PushState.PUSH_STATE_SUCCEEDED && System.nanoTime() < deadline);
+            return status;
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+}
