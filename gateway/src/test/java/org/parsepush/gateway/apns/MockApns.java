@@ -79,6 +79,14 @@ public final class MockApns implements AutoCloseable {
                 trustedClientCertificates);
     }
 
+    /** A validating server for token (p8) authentication: {@code key} may push to {@code tokensByTopic}'s topics. */
+    public static MockApns validatingTokens(Map<String, Set<String>> tokensByTopic,
+                                            com.eatthepath.pushy.apns.auth.ApnsVerificationKey key,
+                                            Path trustedClientCertificates) throws Exception {
+        return new MockApns(new ValidatingPushNotificationHandlerFactory(tokensByTopic, Map.of(),
+                Map.of(key.getKeyId(), key), Map.of(key, tokensByTopic.keySet())), trustedClientCertificates);
+    }
+
     /** A server that accepts every well-formed notification (for large audiences). */
     public static MockApns acceptingAll(Path trustedClientCertificates) throws Exception {
         return new MockApns(new AcceptAllPushNotificationHandlerFactory(), trustedClientCertificates);
