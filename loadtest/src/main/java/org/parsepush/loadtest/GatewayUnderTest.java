@@ -121,10 +121,6 @@ final class GatewayUnderTest implements AutoCloseable {
         return sum;
     }
 
-    String log() {
-        return log.toString();
-    }
-
     @Override
     public void close() throws InterruptedException {
         process.toHandle().destroy();

@@ -44,11 +44,6 @@ public record Installation(String objectId, String deviceType, String deviceToke
                 blankToNull(appIdentifier), blankToNull(gcmSenderId), null, null, null);
     }
 
-    /** The same installation with another badge number. */
-    public Installation withBadge(int newBadge) {
-        return new Installation(objectId, deviceType, deviceToken, pushType, appIdentifier, gcmSenderId, timeZone,
-                newBadge, installationId);
-    }
 
     private static String blankToNull(Object value) {
         return value instanceof String s && !s.isEmpty() ? s : null;

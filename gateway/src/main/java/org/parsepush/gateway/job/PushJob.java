@@ -115,7 +115,7 @@ final class PushJob implements Runnable {
     private boolean prepareFirstRun(Instant now) {
         Date cleanupSince = job.getDate(JobStore.CLEANUP_SINCE);
         Document once = new Document("wave", wave.toDocument());
-        boolean startedAtAcceptance = cleanupSince != null && job.get(JobStore.PROGRESS) == null
+        boolean nothingRecordedYet = cleanupSince != null && job.get(JobStore.PROGRESS) == null
                 && wave.toDocument() == null;
         if (cleanupSince == null) {
             status(statuses -> statuses.markRunning(pushId, now));
@@ -128,7 +128,7 @@ final class PushJob implements Runnable {
         }
         cleanup = new TokenCleanup(app.database(), app.config().tokenCleanup() && spec.devices().isEmpty(),
                 cleanupSince.toInstant());
-        if (startedAtAcceptance) {
+        if (nothingRecordedYet) {
             return true; // just inserted, held by this replica: nothing to record yet
         }
         if (!jobs.checkpoint(pushId, context.owner(), now.plus(context.lease()), once)) {

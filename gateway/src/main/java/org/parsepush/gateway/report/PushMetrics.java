@@ -27,17 +27,20 @@ public final class PushMetrics {
 
     /** Counts a batch of outcomes, one registry update per distinct tag set. */
     public void record(String appId, List<Outcome> outcomes) {
-        Map<List<String>, Integer> tallies = new HashMap<>();
+        // Tallied per distinct (provider, kind, reason) first: the tag strings are built once per batch, not per device.
+        Map<Tally, Integer> tallies = new HashMap<>();
         for (Outcome outcome : outcomes) {
-            List<String> tags = List.of(outcome.provider() == null ? "none" : outcome.provider(),
-                    outcome.kind().name().toLowerCase(java.util.Locale.ROOT),
-                    outcome.reason() == null ? "none" : outcome.reason().code());
-            tallies.merge(tags, 1, Integer::sum);
+            tallies.merge(new Tally(outcome.provider(), outcome.kind(), outcome.reason()), 1, Integer::sum);
         }
-        tallies.forEach((tags, count) -> Counter.builder("gateway.push.devices")
+        tallies.forEach((tally, count) -> Counter.builder("gateway.push.devices")
                 .description("Devices by provider, outcome and reason")
-                .tags("app", appId, "provider", tags.get(0), "outcome", tags.get(1), "reason", tags.get(2))
+                .tags("app", appId, "provider", tally.provider() == null ? "none" : tally.provider(),
+                        "outcome", tally.kind().name().toLowerCase(java.util.Locale.ROOT),
+                        "reason", tally.reason() == null ? "none" : tally.reason().code())
                 .register(registry)
                 .increment(count));
+    }
+
+    private record Tally(String provider, Outcome.Kind kind, org.parsepush.gateway.delivery.Reason reason) {
     }
 }

@@ -15,10 +15,6 @@ public enum PushState {
         return this == CANCELLED || this == EXPIRED ? "failed" : name().toLowerCase(Locale.ROOT);
     }
 
-    /** True once nothing more will happen to the push. */
-    public boolean finished() {
-        return this == SUCCEEDED || this == FAILED || this == CANCELLED || this == EXPIRED;
-    }
 
     /** Reads a stored state: the precise one if present, else Parse's status. */
     public static PushState fromStored(String state, String parseStatus) {
