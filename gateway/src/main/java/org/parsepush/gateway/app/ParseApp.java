@@ -8,6 +8,7 @@ import org.parsepush.gateway.delivery.Router;
 import org.parsepush.gateway.job.JobStore;
 import org.parsepush.gateway.report.OutcomeLog;
 import org.parsepush.gateway.report.PushStatusStore;
+import org.parsepush.gateway.store.GroupCommit;
 
 /**
  * One Parse app at run time: its configuration, its database and what reads and writes
@@ -23,15 +24,17 @@ public final class ParseApp implements AutoCloseable {
     private final OutcomeLog outcomes;
     private final Router router;
     private final AutoCloseable providers;
+    private final GroupCommit commit;
 
     public ParseApp(AppConfig config, MongoDatabase database, Audience audience, Router router,
                     AutoCloseable providers, Duration outcomeRetention) {
         this.config = config;
         this.database = database;
         this.audience = audience;
-        this.statuses = new PushStatusStore(database);
-        this.jobs = new JobStore(database);
-        this.outcomes = new OutcomeLog(database, outcomeRetention);
+        this.commit = new GroupCommit("db-writes-" + config.appId());
+        this.statuses = new PushStatusStore(database, commit);
+        this.jobs = new JobStore(database, commit);
+        this.outcomes = new OutcomeLog(database, outcomeRetention, commit);
         this.router = router;
         this.providers = providers;
     }
@@ -72,6 +75,7 @@ public final class ParseApp implements AutoCloseable {
 
     @Override
     public void close() {
+        commit.close();
         try {
             providers.close();
         } catch (Exception e) {

@@ -13,6 +13,7 @@ public final class DeliverySettings {
     private int maxBackoffMillis = 30_000;
     private int requestTimeoutSeconds = 30;
     private int maxConcurrentPushes = 4;
+    private int maxConcurrentSmallPushes = 256;
     private int maxSubqueryResults = 100_000;
     private int statusFlushMillis = 1000;
 
@@ -51,6 +52,14 @@ public final class DeliverySettings {
         return maxConcurrentPushes;
     }
 
+    /**
+     * Small pushes (explicit devices, at most {@link #batchSize()}) running at the same time,
+     * apart from {@link #maxConcurrentPushes()}: transactional pushes do not queue behind campaigns.
+     */
+    public int maxConcurrentSmallPushes() {
+        return maxConcurrentSmallPushes;
+    }
+
     /** The most objects an inner {@code $inQuery}/{@code $notInQuery} may match. */
     public int maxSubqueryResults() {
         return maxSubqueryResults;
@@ -69,6 +78,7 @@ public final class DeliverySettings {
         positive("delivery.maxBackoffMillis", maxBackoffMillis, problems);
         positive("delivery.requestTimeoutSeconds", requestTimeoutSeconds, problems);
         positive("delivery.maxConcurrentPushes", maxConcurrentPushes, problems);
+        positive("delivery.maxConcurrentSmallPushes", maxConcurrentSmallPushes, problems);
         positive("delivery.maxSubqueryResults", maxSubqueryResults, problems);
         positive("delivery.statusFlushMillis", statusFlushMillis, problems);
     }

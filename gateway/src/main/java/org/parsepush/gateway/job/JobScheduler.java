@@ -8,8 +8,6 @@ import java.util.Collection;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bson.Document;
 import org.parsepush.gateway.app.ParseApp;
@@ -29,14 +27,16 @@ final class JobScheduler implements Runnable {
 
     private final Collection<ParseApp> apps;
     private final JobContext context;
-    private final ExecutorService workers;
-    private final Semaphore slots;
+    private final Slots slots;
+    private final Slots express;
     private final Duration pollInterval;
     private final AtomicLong queueLagMillis = new AtomicLong();
     private final Set<String> runningHere = ConcurrentHashMap.newKeySet();
     private final Object wakeUp = new Object();
     private volatile boolean running = true;
     private boolean woken;
+    /** The last look for due jobs ran out of slots: a job that ends should look again at once. */
+    private volatile boolean backlog;
     // Housekeeping runs on the machine's monotonic time: the domain clock may be moved by tests.
     private long nextPurgeNanos = System.nanoTime();
     private long nextAdoptionNanos = System.nanoTime();
@@ -44,15 +44,15 @@ final class JobScheduler implements Runnable {
     private final Duration parseScheduledPoll;
     private Instant nextComplaint = Instant.MIN;
 
-    JobScheduler(Collection<ParseApp> apps, JobContext context, ExecutorService workers, int maxConcurrent,
+    JobScheduler(Collection<ParseApp> apps, JobContext context, int maxConcurrent, int maxConcurrentSmall,
                  Duration pollInterval, Duration parseScheduledPoll, MeterRegistry registry) {
         this.parseScheduledPoll = parseScheduledPoll;
         this.apps = apps;
         this.context = context;
-        this.workers = workers;
-        this.slots = new Semaphore(maxConcurrent);
+        this.slots = new Slots("push-job", maxConcurrent);
+        this.express = new Slots("push-small", maxConcurrentSmall);
         this.pollInterval = pollInterval;
-        Gauge.builder("gateway.push.jobs.running", () -> maxConcurrent - slots.availablePermits())
+        Gauge.builder("gateway.push.jobs.running", () -> slots.busy() + express.busy())
                 .description("Push jobs this replica is running").register(registry);
         Gauge.builder("gateway.push.queue.lag", () -> queueLagMillis.get() / 1000.0)
                 .description("Seconds the oldest due job has waited to start").baseUnit("seconds").register(registry);
@@ -66,20 +66,28 @@ final class JobScheduler implements Runnable {
         }
     }
 
-    /** Takes a free slot for a push to start at once on this replica; false when all are busy. */
-    boolean reserveSlot() {
-        return running && slots.tryAcquire();
+    /**
+     * Takes a free slot for a push to start at once on this replica; false when all are busy.
+     * Small pushes (a few explicit devices, the transactional kind) have many slots of their
+     * own, so they neither wait behind campaigns nor go through the database queue.
+     */
+    boolean reserveSlot(boolean small) {
+        return running && pool(small).tryTake();
     }
 
-    /** Runs a job this replica inserted already held, in a slot from {@link #reserveSlot()}. */
-    void startReserved(ParseApp app, Document job) {
+    /** Runs a job this replica inserted already held, in a slot from {@link #reserveSlot(boolean)}. */
+    void startReserved(ParseApp app, Document job, boolean small) {
         runningHere.add(app.appId() + "/" + job.getString(JobStore.ID));
-        start(app, job);
+        start(app, job, pool(small));
     }
 
-    /** Gives back a slot from {@link #reserveSlot()} that was not used. */
-    void releaseSlot() {
-        slots.release();
+    /** Gives back a slot from {@link #reserveSlot(boolean)} that was not used. */
+    void releaseSlot(boolean small) {
+        pool(small).release();
+    }
+
+    private Slots pool(boolean small) {
+        return small ? express : slots;
     }
 
     void stop() {
@@ -114,8 +122,13 @@ final class JobScheduler implements Runnable {
     }
 
     private void claimDueJobs() {
+        backlog = false;
         for (ParseApp app : apps) {
-            while (running && slots.tryAcquire()) {
+            while (running) {
+                if (!slots.tryTake()) {
+                    backlog = true;
+                    break;
+                }
                 Optional<Document> claimed = app.jobs().claim(context.owner(), context.clock().instant(), context.lease());
                 if (claimed.isEmpty()) {
                     slots.release();
@@ -126,7 +139,7 @@ final class JobScheduler implements Runnable {
                     slots.release();
                     continue;
                 }
-                start(app, claimed.get());
+                start(app, claimed.get(), slots);
             }
         }
         measureQueueLagIfDue();
@@ -146,22 +159,43 @@ final class JobScheduler implements Runnable {
         queueLagMillis.set(lag);
     }
 
-    private void start(ParseApp app, Document job) {
+    private void start(ParseApp app, Document job, Slots pool) {
+        String key = app.appId() + "/" + job.getString(JobStore.ID);
         try {
-            workers.execute(() -> {
+            pool.run(() -> {
                 try {
                     new PushJob(app, job, context).run();
                 } finally {
-                    runningHere.remove(app.appId() + "/" + job.getString(JobStore.ID));
-                    slots.release();
-                    wake();
+                    runningHere.remove(key);
                 }
-            });
+            }, this::wakeIfBacklog);
         } catch (RuntimeException e) {
-            runningHere.remove(app.appId() + "/" + job.getString(JobStore.ID));
-            slots.release();
+            runningHere.remove(key);
             throw e;
         }
+    }
+
+    /** A slot came free: look for due jobs at once only if some were left waiting for one. */
+    private void wakeIfBacklog() {
+        if (backlog) {
+            wake();
+        }
+    }
+
+    /** Stops the job threads; running jobs get {@code graceMillis} to end. False when some did not. */
+    boolean shutdownJobs(long graceMillis) throws InterruptedException {
+        slots.shutdown();
+        express.shutdown();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(graceMillis);
+        boolean ended = slots.awaitTermination(graceMillis)
+                & express.awaitTermination(Math.max(0, (deadline - System.nanoTime()) / 1_000_000));
+        if (!ended) {
+            slots.shutdownNow();
+            express.shutdownNow();
+            slots.awaitTermination(5000);
+            express.awaitTermination(5000);
+        }
+        return ended;
     }
 
     private void adoptParseScheduledPushesIfDue() {

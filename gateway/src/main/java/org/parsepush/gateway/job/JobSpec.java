@@ -100,4 +100,13 @@ public record JobSpec(String pushId, String dataJson, String whereJson, List<Ins
             doc.append(key, value);
         }
     }
+
+    /**
+     * A push to given devices, with a status of its own, keeps its whole record in
+     * {@code _PushStatus} and the outcome log: its job is removed when it ends, so the many
+     * small transactional pushes do not pile up in the job collection.
+     */
+    boolean removedWhenFinished() {
+        return ownStatus && !devices.isEmpty();
+    }
 }

@@ -20,6 +20,7 @@ import java.util.Optional;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 import org.parsepush.gateway.report.PushState;
+import org.parsepush.gateway.store.GroupCommit;
 
 /**
  * Durable push jobs in the app's database (the gateway's own collections, which Parse
@@ -49,10 +50,13 @@ public final class JobStore {
 
     private final MongoCollection<Document> jobs;
     private final MongoCollection<Document> idempotency;
+    private final GroupCommit commit;
 
-    public JobStore(MongoDatabase database) {
+    /** Writes that many pushes make at once (insert, checkpoint, finish) go through {@code commit}. */
+    public JobStore(MongoDatabase database, GroupCommit commit) {
         this.jobs = database.getCollection(JOBS);
         this.idempotency = database.getCollection(IDEMPOTENCY);
+        this.commit = commit;
     }
 
     /** Creates the index the scheduler's query uses (idempotent). */
@@ -66,8 +70,8 @@ public final class JobStore {
 
     /** Persists a new job, due at {@code notBefore}. */
     void insert(JobSpec spec, PushState state, Instant notBefore, Instant now) {
-        jobs.insertOne(new Document(ID, spec.pushId()).append(SPEC, spec.toDocument()).append(STATE, stored(state))
-                .append(NOT_BEFORE, Date.from(notBefore)).append(LEASE_UNTIL, new Date(0))
+        commit.insert(jobs, new Document(ID, spec.pushId()).append(SPEC, spec.toDocument())
+                .append(STATE, stored(state)).append(NOT_BEFORE, Date.from(notBefore)).append(LEASE_UNTIL, new Date(0))
                 .append(CREATED_AT, Date.from(now)));
     }
 
@@ -80,7 +84,7 @@ public final class JobStore {
                 .append(STATE, stored(PushState.RUNNING)).append(NOT_BEFORE, Date.from(now))
                 .append(LEASE_OWNER, owner).append(LEASE_UNTIL, Date.from(leaseUntil))
                 .append(CREATED_AT, Date.from(now)).append(CLEANUP_SINCE, Date.from(now));
-        jobs.insertOne(job);
+        commit.insert(jobs, job);
         return job;
     }
 
@@ -90,7 +94,7 @@ public final class JobStore {
      */
     Optional<String> reserve(String key, String pushId) {
         try {
-            idempotency.insertOne(new Document(ID, key).append(PUSH_ID, pushId));
+            commit.insert(idempotency, new Document(ID, key).append(PUSH_ID, pushId));
             return Optional.empty();
         } catch (MongoWriteException e) {
             if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
@@ -125,9 +129,11 @@ public final class JobStore {
      */
     boolean checkpoint(String pushId, String owner, Instant leaseUntil, Document fields) {
         List<Bson> updates = new ArrayList<>();
-        updates.add(Updates.set(LEASE_UNTIL, Date.from(leaseUntil)));
+        Date until = Date.from(leaseUntil);
+        updates.add(Updates.set(LEASE_UNTIL, until));
         fields.forEach((key, value) -> updates.add(Updates.set(key, value)));
-        return jobs.updateOne(held(pushId, owner), Updates.combine(updates)).getMatchedCount() == 1;
+        return commit.update(jobs, held(pushId, owner), Updates.combine(updates),
+                () -> heldNow(pushId, owner, PushState.RUNNING, LEASE_UNTIL, until));
     }
 
     /** Gives a job back until {@code notBefore} (the next wave of a local-time push). */
@@ -142,9 +148,27 @@ public final class JobStore {
 
     /** Marks a held job finished. */
     boolean finish(String pushId, String owner, PushState state, Instant now) {
-        return jobs.updateOne(held(pushId, owner), Updates.combine(Updates.set(STATE, stored(state)),
-                Updates.set(FINISHED_AT, Date.from(now)), Updates.set(LEASE_UNTIL, new Date(0))))
-                .getMatchedCount() == 1;
+        Date finished = Date.from(now);
+        return commit.update(jobs, held(pushId, owner), Updates.combine(Updates.set(STATE, stored(state)),
+                Updates.set(FINISHED_AT, finished), Updates.set(LEASE_UNTIL, new Date(0))),
+                () -> heldNow(pushId, owner, state, FINISHED_AT, finished));
+    }
+
+    /**
+     * Removes a held job that has ended, for pushes whose {@code _PushStatus} and outcome log
+     * keep the whole record (see {@link JobSpec#removedWhenFinished()}): the job collection
+     * then stays the size of what is waiting or running. False when this replica no longer
+     * held it.
+     */
+    boolean remove(String pushId, String owner) {
+        return commit.delete(jobs, held(pushId, owner), () -> jobs.find(Filters.eq(ID, pushId)).first() == null);
+    }
+
+    /** Whether the job now shows this owner's write: its state and the time it set. */
+    private boolean heldNow(String pushId, String owner, PushState state, String timeField, Date time) {
+        Document now = jobs.find(Filters.eq(ID, pushId)).first();
+        return now != null && owner.equals(now.getString(LEASE_OWNER)) && stored(state).equals(now.getString(STATE))
+                && time.equals(now.getDate(timeField));
     }
 
     /** Lets go of a held job at once (a clean shutdown), so the next replica need not wait for the lease. */

@@ -53,7 +53,6 @@ public final class PushEngine implements AutoCloseable {
     private static final DateTimeFormatter LOCAL_PUSH_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS");
 
     private final Clock clock;
-    private final ExecutorService workers;
     private final ExecutorService committer;
     private final ScheduledExecutorService retries;
     private final JobScheduler scheduler;
@@ -61,11 +60,11 @@ public final class PushEngine implements AutoCloseable {
     private final Thread schedulerThread;
     private final String owner;
     private final Duration lease;
+    private final int smallPushMaxDevices;
 
     public PushEngine(GatewayConfig config, ParseApps apps, String replicaId, Clock clock, MeterRegistry registry) {
         this.clock = clock;
         var settings = config.delivery();
-        this.workers = Executors.newFixedThreadPool(settings.maxConcurrentPushes(), threads("push-job"));
         this.committer = Executors.newFixedThreadPool(2, threads("push-commit"));
         this.retries = Executors.newSingleThreadScheduledExecutor(threads("push-retry"));
         Delivery delivery = new Delivery(new RetryPolicy(settings.maxAttempts(), settings.initialBackoff(),
@@ -74,10 +73,11 @@ public final class PushEngine implements AutoCloseable {
         this.direct = new DirectDelivery(delivery, settings, metrics);
         this.owner = replicaId;
         this.lease = config.jobs().lease();
+        this.smallPushMaxDevices = settings.batchSize();
         JobContext context = new JobContext(delivery, settings, config.outcomes(), metrics, clock,
                 replicaId, config.jobs().lease(), committer);
-        this.scheduler = new JobScheduler(apps.all(), context, workers, settings.maxConcurrentPushes(),
-                config.jobs().pollInterval(), config.jobs().parseScheduledPoll(), registry);
+        this.scheduler = new JobScheduler(apps.all(), context, settings.maxConcurrentPushes(),
+                settings.maxConcurrentSmallPushes(), config.jobs().pollInterval(), config.jobs().parseScheduledPoll(), registry);
         this.schedulerThread = threads("push-scheduler").newThread(scheduler);
         log.info("job replica id: {}", context.owner());
     }
@@ -106,10 +106,12 @@ public final class PushEngine implements AutoCloseable {
         if (request.idempotencyKey() != null) {
             Optional<String> earlier = app.jobs().reserve(request.idempotencyKey(), pushId);
             if (earlier.isPresent()) {
-                Optional<Document> job = app.jobs().find(earlier.get());
-                if (job.isPresent()) {
-                    return new Accepted(earlier.get(), PushState.valueOf(
-                            job.get().getString(JobStore.STATE).toUpperCase(java.util.Locale.ROOT)), true);
+                // A finished push to given devices has no job left: its status tells.
+                Optional<PushState> state = app.jobs().find(earlier.get()).map(job -> PushState.valueOf(
+                                job.getString(JobStore.STATE).toUpperCase(java.util.Locale.ROOT)))
+                        .or(() -> app.statuses().find(earlier.get()).map(PushStatusStore::stateOf));
+                if (state.isPresent()) {
+                    return new Accepted(earlier.get(), state.get(), true);
                 }
                 pushId = earlier.get(); // the first attempt died before persisting its job: finish it now
             }
@@ -123,9 +125,10 @@ public final class PushEngine implements AutoCloseable {
             Prepared.of(provider, message); // refuses payloads a provider could never send
         }
         PushState state = dueAt.isAfter(now) ? PushState.SCHEDULED : PushState.PENDING;
+        boolean small = audience.explicit() && audience.devices().size() <= smallPushMaxDevices;
         // A push due now, with nothing to prepare, starts here at once when a slot is free.
         boolean startHere = state == PushState.PENDING && request.localPushTime() == null
-                && !message.badgeIncrement() && scheduler.reserveSlot();
+                && !message.badgeIncrement() && scheduler.reserveSlot(small);
         try {
             app.statuses().create(new NewPushStatus(pushId, pushTimeText(request, dueAt), audience.whereJson(),
                     request.data().toString(), request.source(), null, ParseData.pushHash(request.data()),
@@ -139,14 +142,14 @@ public final class PushEngine implements AutoCloseable {
                     markNotAccepted(app, pushId, now);
                     throw e;
                 }
-                scheduler.startReserved(app, job);
+                scheduler.startReserved(app, job, small);
             } else {
                 insertJob(app, spec, state, dueAt, now);
                 scheduler.wake();
             }
         } catch (RuntimeException e) {
             if (startHere) {
-                scheduler.releaseSlot();
+                scheduler.releaseSlot(small);
             }
             throw e;
         }
@@ -272,12 +275,9 @@ public final class PushEngine implements AutoCloseable {
     public void shutdown(Duration grace) throws InterruptedException {
         scheduler.stop();
         schedulerThread.join(TimeUnit.SECONDS.toMillis(5));
-        workers.shutdown();
-        if (!workers.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+        if (!scheduler.shutdownJobs(grace.toMillis())) {
             log.warn("pushes still running after {} s; they resume on the next start or on another replica",
                     grace.toSeconds());
-            workers.shutdownNow();
-            workers.awaitTermination(5, TimeUnit.SECONDS);
         }
         committer.shutdown();
         committer.awaitTermination(5, TimeUnit.SECONDS);

@@ -354,7 +354,9 @@ final class PushJob implements Runnable {
             return;
         }
         PushState state = expiredDevices ? PushState.EXPIRED : PushState.SUCCEEDED;
-        if (jobs.finish(pushId, context.owner(), state, now)) {
+        boolean held = spec.removedWhenFinished() ? jobs.remove(pushId, context.owner())
+                : jobs.finish(pushId, context.owner(), state, now);
+        if (held) {
             PushCounts counts = progress.committedCounts();
             status(statuses -> statuses.finish(pushId, state, counts, errorMessage(), now));
             recordFinished(state, now);

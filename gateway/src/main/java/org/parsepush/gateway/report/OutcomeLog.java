@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.parsepush.gateway.store.GroupCommit;
 import org.bson.Document;
 import org.parsepush.gateway.delivery.Outcome;
 
@@ -40,9 +41,13 @@ public final class OutcomeLog {
     private final MongoCollection<Document> outcomes;
     private final Duration retention;
 
-    public OutcomeLog(MongoDatabase database, Duration retention) {
+    private final GroupCommit commit;
+
+    /** Appends go through {@code commit}, together with the other writes of the moment. */
+    public OutcomeLog(MongoDatabase database, Duration retention, GroupCommit commit) {
         this.outcomes = database.getCollection(COLLECTION);
         this.retention = retention;
+        this.commit = commit;
     }
 
     /** Creates the indexes (idempotent): lookups by push and sequence, and expiry. */
@@ -80,7 +85,7 @@ public final class OutcomeLog {
             }
             docs.add(doc);
         }
-        outcomes.insertMany(docs);
+        commit.insertAll(outcomes, docs);
         return sequence;
     }
 

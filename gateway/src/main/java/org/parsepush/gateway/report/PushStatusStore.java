@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import org.bson.Document;
 import org.bson.conversions.Bson;
+import org.parsepush.gateway.store.GroupCommit;
 import org.parsepush.gateway.store.ParseNames;
 
 /**
@@ -28,9 +29,12 @@ public final class PushStatusStore {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final MongoCollection<Document> statuses;
+    private final GroupCommit commit;
 
-    public PushStatusStore(MongoDatabase database) {
+    /** Writes that many pushes make at once go through {@code commit}. */
+    public PushStatusStore(MongoDatabase database, GroupCommit commit) {
         this.statuses = database.getCollection(ParseNames.PUSH_STATUS);
+        this.commit = commit;
     }
 
     /** A new objectId the way Parse makes them: 10 random alphanumerics. */
@@ -70,12 +74,12 @@ public final class PushStatusStore {
         if (status.expirationIntervalSeconds() != null) {
             doc.append(PushStatusFields.EXPIRATION_INTERVAL, status.expirationIntervalSeconds());
         }
-        statuses.insertOne(doc);
+        commit.insert(statuses, doc);
     }
 
     /** Marks the push running (unless it was cancelled meanwhile). */
     public void markRunning(String pushId, Instant now) {
-        statuses.updateOne(Filters.and(Filters.eq(ParseNames.ID, pushId),
+        commit.update(statuses, Filters.and(Filters.eq(ParseNames.ID, pushId),
                 Filters.ne(STATE, PushState.CANCELLED.name().toLowerCase(java.util.Locale.ROOT))), Updates.combine(
                 state(PushState.RUNNING),
                 Updates.set(PushStatusFields.STARTED_AT, Date.from(now)),
@@ -84,7 +88,7 @@ public final class PushStatusStore {
 
     /** Writes the counts so far (absolute values). */
     public void writeCounts(String pushId, PushCounts counts, Instant now) {
-        statuses.updateOne(Filters.eq(ParseNames.ID, pushId), Updates.combine(
+        commit.update(statuses, Filters.eq(ParseNames.ID, pushId), Updates.combine(
                 setAll(counts.toDocument()), Updates.set(ParseNames.UPDATED_AT, Date.from(now))));
     }
 
@@ -99,7 +103,7 @@ public final class PushStatusStore {
         if (errorMessage != null) {
             updates.add(Updates.set(PushStatusFields.ERROR_MESSAGE, errorMessage));
         }
-        statuses.updateOne(Filters.eq(ParseNames.ID, pushId), Updates.combine(updates));
+        commit.update(statuses, Filters.eq(ParseNames.ID, pushId), Updates.combine(updates));
     }
 
     /** One status document. */
