@@ -6,6 +6,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.ReplaceOptions;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.grpc.ManagedChannel;
@@ -74,16 +75,14 @@ final class Bench implements AutoCloseable {
         MongoServer mongoServer = new MongoServer(new MemoryBackend());
         mongoServer.bind("127.0.0.1", 0);
         String mongoUri = "mongodb://127.0.0.1:" + mongoServer.getLocalAddress().getPort();
-        BenchmarkApnsServer apns;
-        try (InputStream certs = resource("server-certs.pem"); InputStream key = resource("server-key.pem")) {
-            apns = new BenchmarkApnsServerBuilder().setServerCredentials(certs, key, null).build();
-        }
+        Certificates.ApnsClientCertificate client = Certificates.apnsClient(dir, TOPIC, "bench-p12");
+        BenchmarkApnsServer apns = apnsStandIn(client);
         int apnsPort = (Integer) apns.start(0).get(10, TimeUnit.SECONDS);
         Path ca = dir.resolve("apns-ca.pem");
         try (InputStream in = resource("ca.pem")) {
             Files.copy(in, ca);
         }
-        Path p12 = Certificates.apnsP12(dir, TOPIC, "bench-p12");
+        Path p12 = client.p12();
         LocalFcm fcm = new LocalFcm();
         Path serviceAccount = fcm.writeServiceAccount(dir, "bench-project");
         Path config = dir.resolve("gateway.yaml");
@@ -116,6 +115,20 @@ final class Bench implements AutoCloseable {
         return bench;
     }
 
+    /**
+     * The APNs stand-in, trusting the client certificate as APNs trusts the ones Apple issued.
+     * Without a trusted client chain it would ask for a certificate from the JDK's public CAs:
+     * Pushy's client then sends none at all (it offers only a certificate whose issuer was
+     * asked for) and gets in unauthenticated, while node-apn sends its certificate anyway and
+     * is refused with certificate_unknown.
+     */
+    private static BenchmarkApnsServer apnsStandIn(Certificates.ApnsClientCertificate client) throws Exception {
+        try (InputStream certs = resource("server-certs.pem"); InputStream key = resource("server-key.pem")) {
+            return new BenchmarkApnsServerBuilder().setServerCredentials(certs, key, null)
+                    .setTrustedClientCertificateChain(client.certificatePem().toFile()).build();
+        }
+    }
+
     private static InputStream resource(String name) {
         InputStream in = Bench.class.getResourceAsStream("/" + name);
         if (in == null) {
@@ -133,6 +146,7 @@ final class Bench implements AutoCloseable {
      * Android (FCM) and embedded (PPNS) devices, all in channel {@code all}.
      */
     void seed(int count, double iosShare, double androidShare, String idPrefix) {
+        declareInstallationClass();
         MongoCollection<Document> installations = database().getCollection("_Installation");
         Date now = new Date();
         List<Document> batch = new ArrayList<>();
@@ -160,6 +174,20 @@ final class Bench implements AutoCloseable {
         if (!batch.isEmpty()) {
             installations.insertMany(batch);
         }
+    }
+
+    /**
+     * The class's entry in {@code _SCHEMA}, which Parse writes when the first installation is
+     * saved through it. Parse Server counts a push's audience only in classes it knows: without
+     * this entry its push finds no one and finishes at once with nothing sent.
+     */
+    private void declareInstallationClass() {
+        Document schema = new Document("_id", "_Installation").append("objectId", "string")
+                .append("createdAt", "date").append("updatedAt", "date").append("installationId", "string")
+                .append("deviceType", "string").append("deviceToken", "string").append("pushType", "string")
+                .append("GCMSenderId", "string").append("appIdentifier", "string").append("channels", "array");
+        database().getCollection("_SCHEMA").replaceOne(new Document("_id", "_Installation"), schema,
+                new ReplaceOptions().upsert(true));
     }
 
     /** Polls the push until it finishes, calling {@code sample} on every poll. */

@@ -91,20 +91,17 @@ final class GatewayUnderTest implements AutoCloseable {
 
     /** User plus system CPU seconds the gateway process has used so far. */
     double cpuSeconds() throws IOException {
-        String[] stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat")).split("\\) ")[1]
-                .split(" ");
-        long ticks = Long.parseLong(stat[11]) + Long.parseLong(stat[12]);
-        return ticks / 100.0;
+        return ProcStatus.cpuSeconds(process.pid());
     }
 
     /** The gateway process's resident memory, in bytes. */
     long residentBytes() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D+", "")) * 1024;
-            }
-        }
-        return -1;
+        return ProcStatus.residentBytes(process.pid());
+    }
+
+    /** The gateway process's peak resident memory since it started, in bytes; -1 where unknown. */
+    long peakResidentBytes() {
+        return ProcStatus.peakResidentBytes(process.pid());
     }
 
     /** The sum of a Prometheus metric's samples whose labels contain {@code labelFilter}. */

@@ -6,10 +6,11 @@ import java.util.Map;
 
 /**
  * Command-line options: {@code <scenario> [--devices N] [--rate R] [--seconds S] [--connections K]
- * [--heap 256m] [--outcomes all|failed|none] [--gateway-jar path] [--report file]}.
+ * [--heap 256m] [--outcomes all|failed|none] [--gateway-jar path] [--report file] [--mix I/A/E]
+ * [--baselines all|adapter]}.
  */
 record Options(String scenario, int devices, int rate, int seconds, int connections, String heap, String outcomes,
-               Path gatewayJar, Path report, String mix) {
+               Path gatewayJar, Path report, String mix, String baselines) {
 
     static final String USAGE = """
             usage: java -jar loadtest/target/loadtest.jar <scenario> [options]
@@ -23,6 +24,9 @@ record Options(String scenario, int devices, int rate, int seconds, int connecti
               --gateway-jar P    default gateway/target/parse-push-gateway.jar
               --report FILE      JSON report (default loadtest-<scenario>.json)
               --mix I/A/E        fanout's share of iOS/Android/embedded devices, in percent (default 60/30/10)
+              --baselines B      parse-baseline's ways besides the gateway: all, or adapter (the adapter
+                                 alone, without Parse Server, whose skip-paged queries take the stand-in
+                                 database minutes beyond 100,000 installations) (default all)
             """;
 
     static Options parse(String[] args) {
@@ -43,13 +47,22 @@ record Options(String scenario, int devices, int rate, int seconds, int connecti
                 values.getOrDefault("outcomes", "failed"),
                 Path.of(values.getOrDefault("gateway-jar", "gateway/target/parse-push-gateway.jar")),
                 Path.of(values.getOrDefault("report", "loadtest-" + scenario + ".json")),
-                values.getOrDefault("mix", "60/30/10"));
+                values.getOrDefault("mix", "60/30/10"), values.getOrDefault("baselines", "all"));
     }
 
     Options forScenario(String name) {
         return new Options(name, devices, rate, seconds, connections, heap, outcomes, gatewayJar,
                 report.getFileName().toString().equals("loadtest-all.json") ? Path.of("loadtest-" + name + ".json") : report,
-                mix);
+                mix, baselines);
+    }
+
+    /** Whether parse-baseline runs Parse Server's own push path too, not only the adapter alone. */
+    boolean withParseServer() {
+        return switch (baselines) {
+            case "all" -> true;
+            case "adapter" -> false;
+            default -> throw new IllegalArgumentException("--baselines is all or adapter, not " + baselines);
+        };
     }
 
     /** The fanout mix as shares: iOS, Android, embedded. */

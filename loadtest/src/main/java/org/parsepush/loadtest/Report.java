@@ -28,13 +28,13 @@ final class Report {
 
     Report put(String key, double value, String unit) {
         root.put(key, value);
-        summary.append(String.format("  %-34s %,14.1f %s%n", key, value, unit));
+        summary.append(String.format("  %-44s %,14.1f %s%n", key, value, unit));
         return this;
     }
 
     Report note(String key, String value) {
         root.put(key, value);
-        summary.append(String.format("  %-34s %s%n", key, value));
+        summary.append(String.format("  %-44s %s%n", key, value));
         return this;
     }
 
