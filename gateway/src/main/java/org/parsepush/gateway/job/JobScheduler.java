@@ -116,7 +116,15 @@ final class JobScheduler implements Runnable {
     private void claimDueJobs() {
         for (ParseApp app : apps) {
             while (running && slots.tryAcquire()) {
-                Optional<Document> claimed = app.jobs().claim(context.owner(), context.clock().instant(), context.lease());
+                Optional<Document> claimed;
+                try {
+                    claimed = app.jobs().claim(context.owner(), context.clock().instant(), context.lease());
+                } catch (RuntimeException e) {
+                    // The database is away: give the slot back, or every failed poll keeps one
+                    // and the replica never runs a push again.
+                    slots.release();
+                    throw e;
+                }
                 if (claimed.isEmpty()) {
                     slots.release();
                     break;
