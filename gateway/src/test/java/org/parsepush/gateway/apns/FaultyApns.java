@@ -185,6 +185,7 @@ public final class FaultyApns implements AutoCloseable {
         totalTries.set(0);
         providerTokens.clear();
         drops.set(0);
+        connectionsOpened.set(0);
     }
 
     /** Requests per device token, whatever the answer. */
@@ -216,6 +217,7 @@ public final class FaultyApns implements AutoCloseable {
         return providerTokens.size();
     }
 
+    /** Connections opened since the last {@link #reset()}. */
     public int connectionsOpened() {
         return connectionsOpened.get();
     }
