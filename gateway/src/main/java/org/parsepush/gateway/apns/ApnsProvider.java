@@ -36,8 +36,10 @@ public final class ApnsProvider implements Provider<ApnsMessage> {
     private final Map<String, TopicLane> byTopic = new LinkedHashMap<>();
     private final Map<Lane, TopicLane> byLane = new IdentityHashMap<>();
     private final Timer roundTrips;
+    private final long requestTimeoutMillis;
 
     public ApnsProvider(AppConfig app, ApnsSettings settings, EventLoopGroup group, MeterRegistry registry) {
+        this.requestTimeoutMillis = settings.requestTimeout().toMillis();
         for (ApnsCredentialConfig config : app.apns()) {
             ApnsCredential credential = ApnsCredential.load(app.appId(), config, settings, group);
             TopicLane topic = byTopic.get(config.topic());
@@ -129,7 +131,11 @@ public final class ApnsProvider implements Provider<ApnsMessage> {
                 attempt.complete(rejection(response, topic.alternate != null));
             }
         });
-        return attempt;
+        // Pushy waits for an answer as long as the connection lives: a stalled stream is retried
+        // on its own after this, instead of holding (and then re-sending) its whole batch.
+        return attempt.completeOnTimeout(Attempt.retry(Reason.PROVIDER_UNAVAILABLE,
+                "no answer from APNs within " + requestTimeoutMillis + " ms", null),
+                requestTimeoutMillis, TimeUnit.MILLISECONDS);
     }
 
     private static boolean isBadDeviceToken(PushNotificationResponse<?> response) {

@@ -11,6 +11,7 @@ public final class ApnsSettings {
     private String trustedServerCaFile;
     private int maxInFlightPerCredential = 2000;
     private int connectionsPerCredential = 1;
+    private int requestTimeoutMillis = 10_000;
 
     /** {@code host:port} of production APNs. */
     public String productionServer() {
@@ -37,6 +38,16 @@ public final class ApnsSettings {
         return connectionsPerCredential;
     }
 
+    /**
+     * How long one notification may wait for APNs' answer before it is retried on its own.
+     * Pushy has no such limit: without it a stalled stream would hold its whole batch until
+     * {@code delivery.requestTimeoutSeconds}, and the batch would be retried whole, devices
+     * APNs had already accepted included. Keep it below {@code delivery.requestTimeoutSeconds}.
+     */
+    public java.time.Duration requestTimeout() {
+        return java.time.Duration.ofMillis(requestTimeoutMillis);
+    }
+
     void collectProblems(List<String> problems) {
         checkServer("apns.productionServer", productionServer, problems);
         checkServer("apns.sandboxServer", sandboxServer, problems);
@@ -48,6 +59,9 @@ public final class ApnsSettings {
         }
         if (connectionsPerCredential < 1 || connectionsPerCredential > 64) {
             problems.add("apns.connectionsPerCredential must be between 1 and 64");
+        }
+        if (requestTimeoutMillis < 100) {
+            problems.add("apns.requestTimeoutMillis must be at least 100, got " + requestTimeoutMillis);
         }
     }
 

@@ -7,6 +7,7 @@ public final class FcmSettings {
 
     private String endpoint = "https://fcm.googleapis.com";
     private int maxInFlightPerCredential = 1000;
+    private int requestTimeoutMillis = 10_000;
 
     /**
      * Where FCM's HTTP v1 API is reached. Only a proxy or a test changes it: requests meant
@@ -21,12 +22,25 @@ public final class FcmSettings {
         return maxInFlightPerCredential;
     }
 
+    /**
+     * Connect and read timeout of one HTTP request to FCM: a message without an answer by
+     * then is retried on its own. Keep it well below {@code delivery.requestTimeoutSeconds}:
+     * the Admin SDK runs a batch's messages on its 100 threads, so a stalled FCM makes a
+     * batch take several of these in a row.
+     */
+    public java.time.Duration requestTimeout() {
+        return java.time.Duration.ofMillis(requestTimeoutMillis);
+    }
+
     void collectProblems(List<String> problems) {
         if (endpoint == null || !endpoint.matches("https?://[^/\\s]+/?")) {
             problems.add("fcm.endpoint must be a base URL like https://fcm.googleapis.com, got '" + endpoint + "'");
         }
         if (maxInFlightPerCredential < 1) {
             problems.add("fcm.maxInFlightPerCredential must be at least 1");
+        }
+        if (requestTimeoutMillis < 100) {
+            problems.add("fcm.requestTimeoutMillis must be at least 100, got " + requestTimeoutMillis);
         }
     }
 }

@@ -32,13 +32,16 @@ final class FcmCredential implements AutoCloseable {
         this.loadError = loadError;
     }
 
-    static FcmCredential load(String appId, FcmCredentialConfig config, HttpTransport transport) {
+    static FcmCredential load(String appId, FcmCredentialConfig config, HttpTransport transport,
+                              java.time.Duration requestTimeout) {
         String description = "FCM credential for sender id " + config.senderId() + " of app '" + appId + "'";
         try (InputStream json = Files.newInputStream(config.serviceAccountFile())) {
             GoogleCredentials credentials = GoogleCredentials.fromStream(json, () -> transport);
             FirebaseOptions options = FirebaseOptions.builder()
                     .setCredentials(credentials)
                     .setHttpTransport(transport)
+                    .setConnectTimeout((int) requestTimeout.toMillis())
+                    .setReadTimeout((int) requestTimeout.toMillis())
                     .build();
             // Firebase app names are global to the JVM: make each one unique.
             String name = "push-gateway-" + appId + "-" + config.senderId() + "-" + UUID.randomUUID();

@@ -61,7 +61,8 @@ public final class FcmProvider implements Provider<FcmMessage> {
                         + config.senderId());
             }
             Lane lane = new Lane("fcm:" + config.senderId(), settings.maxInFlightPerCredential());
-            SenderLane sender = new SenderLane(lane, FcmCredential.load(app.appId(), config, transport));
+            SenderLane sender = new SenderLane(lane, FcmCredential.load(app.appId(), config, transport,
+                    settings.requestTimeout()));
             bySenderId.put(config.senderId(), sender);
             byLane.put(lane, sender);
         }

@@ -129,7 +129,15 @@ final class JobScheduler implements Runnable {
                     backlog = true;
                     break;
                 }
-                Optional<Document> claimed = app.jobs().claim(context.owner(), context.clock().instant(), context.lease());
+                Optional<Document> claimed;
+                try {
+                    claimed = app.jobs().claim(context.owner(), context.clock().instant(), context.lease());
+                } catch (RuntimeException e) {
+                    // The database is away: give the slot back, or every failed poll keeps one
+                    // and the replica never runs a push again.
+                    slots.release();
+                    throw e;
+                }
                 if (claimed.isEmpty()) {
                     slots.release();
                     break;

@@ -21,7 +21,7 @@ import org.parsepush.gateway.report.PushCounts;
  * segments complete out of order, but a track's checkpoint only moves past a segment once
  * every earlier segment of the track is complete too. Completed segments wait to be
  * committed: their outcomes logged, counts added and checkpoint persisted in one step
- * ({@link #takeCommit()}). Each track has a window of devices dispatched but not yet
+ * ({@link #takeCommit}, {@link #committed}). Each track has a window of devices dispatched but not yet
  * committed; dispatching waits while the window is full, which bounds what a crash can
  * send twice to one window per lane.
  */
@@ -59,13 +59,13 @@ final class Progress {
     }
 
     /** What one commit step writes. */
-    record Commit(List<Outcome> outcomes, Document progress, Map<String, Integer> permits) {
+    record Commit(List<Outcome> outcomes, Document progress, Map<String, Integer> permits, PushCounts counts) {
     }
 
     private final Map<String, Track> tracks = new HashMap<>();
     private final Map<String, String> resumedCheckpoints;
     private final String resumedScanned;
-    private final PushCounts committed;
+    private PushCounts committed;
     private String scanned;
     private long outcomeSequence;
     private List<Outcome> completed = new ArrayList<>();
@@ -178,14 +178,16 @@ final class Progress {
     }
 
     /**
-     * Takes everything complete since the last commit: its outcomes, the progress document
-     * to persist with them, and the window permits to give back once it is persisted.
+     * Everything complete since the last commit: its outcomes, the progress document to
+     * persist with them, and the window permits to give back once it is persisted. Nothing
+     * changes until {@link #committed(Commit)}: a commit that cannot be persisted (the
+     * database is away) is simply taken again, larger, next time.
      */
     synchronized Commit takeCommit(java.util.function.Function<Outcome, String> utcOffset) {
-        List<Outcome> outcomes = completed;
-        completed = new ArrayList<>();
+        List<Outcome> outcomes = List.copyOf(completed);
+        PushCounts counts = committed.copy();
         for (Outcome outcome : outcomes) {
-            committed.add(outcome, utcOffset.apply(outcome));
+            counts.add(outcome, utcOffset.apply(outcome));
         }
         Document checkpoints = new Document();
         Map<String, Integer> permits = new HashMap<>();
@@ -195,15 +197,25 @@ final class Progress {
             checkpoints.append(escape(track.name), position);
             if (track.uncommittedPermits > 0) {
                 permits.put(track.name, track.uncommittedPermits);
-                track.uncommittedPermits = 0;
             }
         }
-        Document progress = new Document("checkpoints", checkpoints).append("counts", committed.toDocument())
+        Document progress = new Document("checkpoints", checkpoints).append("counts", counts.toDocument())
                 .append("outcomeSequence", outcomeSequence);
         if (scanned != null) {
             progress.append("scanned", scanned);
         }
-        return new Commit(outcomes, progress, permits);
+        return new Commit(outcomes, progress, permits, counts);
+    }
+
+    /** A commit from {@link #takeCommit} is persisted: its counts stand and its devices leave the windows. */
+    synchronized void committed(Commit commit) {
+        completed.subList(0, commit.outcomes().size()).clear();
+        committed = commit.counts();
+        commit.permits().forEach((name, count) -> {
+            Track track = tracks.get(name);
+            track.uncommittedPermits -= count;
+            track.window.release(count);
+        });
     }
 
     /** The progress of a wave not yet started: no checkpoints, the counts and numbering so far. */
@@ -217,11 +229,6 @@ final class Progress {
         long first = outcomeSequence + 1;
         outcomeSequence += count;
         return first;
-    }
-
-    /** Gives back window permits once their commit is persisted. */
-    synchronized void release(Map<String, Integer> permits) {
-        permits.forEach((name, count) -> tracks.get(name).window.release(count));
     }
 
     private Track track(String name, int window) {

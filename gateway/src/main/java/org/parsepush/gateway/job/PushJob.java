@@ -86,8 +86,50 @@ final class PushJob implements Runnable {
             Thread.currentThread().interrupt();
             log.warn("push {} of app '{}' interrupted; another replica or a restart resumes it", pushId, app.appId());
         } catch (RuntimeException e) {
+            if (databaseAway(e)) {
+                pauseForDatabase(e);
+                return;
+            }
             log.error("push {} of app '{}' stopped: {}", pushId, app.appId(), e.toString());
             finishFailed(e);
+        }
+    }
+
+    /**
+     * True for a failure of the database connection rather than of the push: the server went
+     * away (or restarted and forgot the audience cursor). Such a push is not failed; it is
+     * resumed from its checkpoint once the database answers again.
+     */
+    static boolean databaseAway(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof com.mongodb.MongoSocketException || cause instanceof com.mongodb.MongoTimeoutException
+                    || cause instanceof com.mongodb.MongoConnectionPoolClearedException
+                    || cause instanceof com.mongodb.MongoCursorNotFoundException
+                    || cause instanceof com.mongodb.MongoNotPrimaryException
+                    || cause instanceof com.mongodb.MongoNodeIsRecoveringException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The database went away mid-push: waits for the batches on their way, commits what they
+     * reached if the database is back, and lets go of the job. The scheduler (this replica's
+     * or another's) picks it up again once the database answers, from the last checkpoint:
+     * at most the uncommitted window is sent twice, nothing is lost and the push is not failed.
+     */
+    private void pauseForDatabase(RuntimeException e) {
+        log.warn("push {} of app '{}' paused: the database is unavailable ({}); it resumes from its checkpoint",
+                pushId, app.appId(), e.toString());
+        try {
+            inFlight.awaitNone(context.settings().statusFlush(), () -> { });
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        releaseLease();
+        synchronized (commitLock) {
+            concluded = true; // this run is over: nothing it still holds may be written later
         }
     }
 
@@ -277,7 +319,7 @@ final class PushJob implements Runnable {
                     stopNotHeld();
                     return;
                 }
-                progress.release(commit.permits());
+                progress.committed(commit);
                 if (!now.isBefore(nextStatusWrite)) {
                     nextStatusWrite = now.plus(context.settings().statusFlush());
                     status(statuses -> statuses.writeCounts(pushId, progress.committedCounts(), now));

@@ -19,8 +19,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,13 +43,22 @@ public final class LocalFcm implements AutoCloseable {
     private static final Pattern SEND_PATH = Pattern.compile("/v1/projects/([^/]+)/messages:send");
 
     private final HttpServer server;
-    private final ExecutorService executor = Executors.newFixedThreadPool(16);
+    // Unbounded: stalled requests each hold a thread, and the others must still be answered.
+    private final ExecutorService executor = Executors.newCachedThreadPool();
     private final List<Received> accepted = new CopyOnWriteArrayList<>();
     private final List<Instant> throttledAt = new CopyOnWriteArrayList<>();
     private final Set<String> unregistered = ConcurrentHashMap.newKeySet();
     private final Set<String> malformed = ConcurrentHashMap.newKeySet();
     private final AtomicInteger throttleNext = new AtomicInteger();
     private volatile int retryAfterSeconds = 1;
+    private final Map<String, AtomicInteger> tries = new ConcurrentHashMap<>();
+    private final AtomicInteger totalTries = new AtomicInteger();
+    private final Set<String> stallFirstTry = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger held = new AtomicInteger();
+    private final AtomicInteger generation = new AtomicInteger();
+    private volatile CountDownLatch release = new CountDownLatch(1);
+    private volatile boolean stallAll;
+    private volatile int failStatus;
 
     private LocalFcm() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
@@ -101,6 +112,69 @@ public final class LocalFcm implements AutoCloseable {
         throttleNext.set(count);
     }
 
+    /**
+     * Answers every send with {@code status} until {@link #clear()}: 500 INTERNAL, 503
+     * UNAVAILABLE (the Admin SDK itself retries these up to 4 times) or 429 QUOTA_EXCEEDED
+     * with {@code Retry-After: retryAfter}.
+     */
+    public void failAll(int status, int retryAfter) {
+        retryAfterSeconds = retryAfter;
+        failStatus = status;
+    }
+
+    /** Leaves every send without an answer until {@link #clear()}. */
+    public void stallAll() {
+        stallAll = true;
+    }
+
+    /** Leaves the first send to each of these tokens without an answer until {@link #clear()}. */
+    public void stallFirstTryOf(Set<String> tokens) {
+        stallFirstTry.addAll(tokens);
+    }
+
+    /** Ends every fault; stalled sends are answered now (late) and count as accepted. */
+    public void clear() {
+        failStatus = 0;
+        stallAll = false;
+        stallFirstTry.clear();
+        CountDownLatch stalled = release;
+        release = new CountDownLatch(1);
+        stalled.countDown();
+    }
+
+    /** Forgets what was recorded; stalled sends are answered 503 and not recorded. */
+    public void reset() {
+        generation.incrementAndGet();
+        clear();
+        throttleNext.set(0);
+        accepted.clear();
+        tries.clear();
+        totalTries.set(0);
+    }
+
+    /** Sends per token, whatever the answer (the Admin SDK's own retries included). */
+    public Map<String, Integer> triesByToken() {
+        Map<String, Integer> copy = new java.util.HashMap<>();
+        tries.forEach((token, count) -> copy.put(token, count.get()));
+        return copy;
+    }
+
+    public int totalTries() {
+        return totalTries.get();
+    }
+
+    /** Sends held without an answer right now. */
+    public int heldSends() {
+        return held.get();
+    }
+
+    /** Messages accepted per token: more than 1 is a duplicate on the device. */
+    public Map<String, Integer> acceptedByToken() {
+        Map<String, Integer> counts = new java.util.HashMap<>();
+        accepted.forEach(received -> counts.merge(received.token(), 1, Integer::sum));
+        return counts;
+    }
+
     public List<Received> accepted() {
         return accepted;
     }
@@ -128,7 +202,34 @@ public final class LocalFcm implements AutoCloseable {
         }
         JsonNode message = body.path("message");
         String token = message.path("token").asText();
-        if (throttleNext.getAndDecrement() > 0) {
+        totalTries.incrementAndGet();
+        tries.computeIfAbsent(token, t -> new AtomicInteger()).incrementAndGet();
+        CountDownLatch stalled = release;
+        int before = generation.get();
+        if (stallAll || stallFirstTry.remove(token)) {
+            held.incrementAndGet();
+            try {
+                stalled.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                held.decrementAndGet();
+            }
+            if (generation.get() != before) {
+                respond(exchange, 503, Map.of(), error(503, "UNAVAILABLE", "UNAVAILABLE", "reset"));
+                return;
+            }
+        }
+        int failing = failStatus;
+        if (failing == 500) {
+            respond(exchange, 500, Map.of(), error(500, "INTERNAL", "INTERNAL", "Internal error encountered."));
+        } else if (failing == 503) {
+            respond(exchange, 503, Map.of(), error(503, "UNAVAILABLE", "UNAVAILABLE", "The service is currently unavailable."));
+        } else if (failing == 429) {
+            throttledAt.add(Instant.now());
+            respond(exchange, 429, Map.of("Retry-After", String.valueOf(retryAfterSeconds)),
+                    error(429, "RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED", "Quota exceeded for sending messages"));
+        } else if (throttleNext.getAndDecrement() > 0) {
             throttledAt.add(Instant.now());
             respond(exchange, 429, Map.of("Retry-After", String.valueOf(retryAfterSeconds)),
                     error(429, "RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED", "Quota exceeded for sending messages"));
