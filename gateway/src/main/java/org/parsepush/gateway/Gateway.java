@@ -25,8 +25,10 @@ import org.parsepush.gateway.api.GrpcServer;
 import org.parsepush.gateway.api.PushApi;
 import org.parsepush.gateway.api.PushWatches;
 import org.parsepush.gateway.config.AppConfig;
+import org.parsepush.gateway.config.ConfigException;
 import org.parsepush.gateway.config.GatewayConfig;
 import org.parsepush.gateway.store.MongoConnection;
+import org.parsepush.gateway.tls.ServerTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +75,8 @@ public final class Gateway implements AutoCloseable {
     }
 
     private void startParts() throws IOException {
+        // TLS files first: a wrong key password should stop the start before anything binds.
+        ServerTls grpcTls = grpcTls();
         PrometheusMeterRegistry registry = PrometheusMetrics.newRegistry();
         stopOrder.push(registry::close);
 
@@ -101,7 +105,7 @@ public final class Gateway implements AutoCloseable {
         stopOrder.push(watchPolls::shutdownNow);
         PushWatches watches = new PushWatches(watchPolls, Duration.ofMillis(250));
 
-        grpc = new GrpcServer(config.grpc(), config.maxRequestBytes(), new PushApi(apps, engine, watches),
+        grpc = new GrpcServer(config.grpc(), grpcTls, config.maxRequestBytes(), new PushApi(apps, engine, watches),
                 new AppAuthenticator(keys), registry);
         grpc.start();
         stopOrder.push(() -> grpc.shutdown(untilDrainDeadline()));
@@ -125,6 +129,18 @@ public final class Gateway implements AutoCloseable {
         }
         started = true;
         log.info("gateway started");
+    }
+
+    /** The gRPC API's TLS identity, or null for plain text; unreadable files stop the start like bad configuration. */
+    private ServerTls grpcTls() {
+        if (!config.grpc().tls().enabled()) {
+            return null;
+        }
+        try {
+            return ServerTls.load(config.grpc().tls(), clock);
+        } catch (IOException e) {
+            throw new ConfigException("grpc.tls: " + e.getMessage());
+        }
     }
 
     /** What is left of the shutdown grace period: one deadline for every part that drains. */

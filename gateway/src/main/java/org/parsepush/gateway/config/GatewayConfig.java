@@ -12,7 +12,7 @@ import java.util.List;
 public final class GatewayConfig {
 
     private String dataDir = "./data";
-    private Listener grpc = new Listener(50051);
+    private GrpcSettings grpc = new GrpcSettings();
     private Listener admin = new Listener(8081);
     private int shutdownGraceSeconds = 20;
     private int maxRequestBytes = 4 * 1024 * 1024;
@@ -31,8 +31,8 @@ public final class GatewayConfig {
         return Path.of(dataDir);
     }
 
-    /** The gRPC API listener. */
-    public Listener grpc() {
+    /** The gRPC API listener and its TLS. */
+    public GrpcSettings grpc() {
         return grpc;
     }
 
@@ -101,7 +101,7 @@ public final class GatewayConfig {
     }
 
     void collectProblems(List<String> problems) {
-        grpc.collectProblems("grpc", problems);
+        grpc.collectProblems(problems);
         admin.collectProblems("admin", problems);
         if (shutdownGraceSeconds < 0) {
             problems.add("shutdownGraceSeconds must be 0 or more, got " + shutdownGraceSeconds);
