@@ -13,8 +13,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.parsepush.gateway.admin.AdminServer;
 import org.parsepush.gateway.admin.PrometheusMetrics;
+import org.parsepush.gateway.api.ApiKeyRing;
 import org.parsepush.gateway.api.AppAuthenticator;
 import org.parsepush.gateway.api.AppKeys;
 import org.parsepush.gateway.app.ParseApps;
@@ -27,6 +31,7 @@ import org.parsepush.gateway.api.PushWatches;
 import org.parsepush.gateway.config.AppConfig;
 import org.parsepush.gateway.config.ConfigException;
 import org.parsepush.gateway.config.GatewayConfig;
+import org.parsepush.gateway.credentials.CredentialWatcher;
 import org.parsepush.gateway.store.MongoConnection;
 import org.parsepush.gateway.tls.ServerTls;
 import org.slf4j.Logger;
@@ -75,8 +80,13 @@ public final class Gateway implements AutoCloseable {
     }
 
     private void startParts() throws IOException {
-        // TLS files first: a wrong key password should stop the start before anything binds.
+        // TLS and key files first: a wrong key password should stop the start before anything binds.
+        CredentialWatcher watcher = new CredentialWatcher(config.credentialReload());
         ServerTls grpcTls = grpcTls();
+        if (grpcTls != null) {
+            watcher.watch("the gRPC API's TLS certificate", grpcTls.files(), grpcTls::reload);
+        }
+        Map<String, ApiKeyRing> apiKeys = apiKeyRings(watcher);
         PrometheusMeterRegistry registry = PrometheusMetrics.newRegistry();
         stopOrder.push(registry::close);
 
@@ -99,7 +109,7 @@ public final class Gateway implements AutoCloseable {
         engine.start();
         stopOrder.push(() -> engine.shutdown(untilDrainDeadline()));
 
-        AppKeys keys = new AppKeys(config.apps());
+        AppKeys keys = new AppKeys(config.apps(), apiKeys);
         ScheduledExecutorService watchPolls = Executors.newScheduledThreadPool(1,
                 new DefaultThreadFactory("watch-push", true));
         stopOrder.push(watchPolls::shutdownNow);
@@ -127,6 +137,9 @@ public final class Gateway implements AutoCloseable {
             log.info("serving app '{}': database '{}', {} APNs and {} FCM credentials", app.appId(),
                     app.database(), app.apns().size(), app.fcm().size());
         }
+        // Last to start, first to stop: nothing is reloaded into parts that are shutting down.
+        watcher.start();
+        stopOrder.push(watcher);
         started = true;
         log.info("gateway started");
     }
@@ -141,6 +154,30 @@ public final class Gateway implements AutoCloseable {
         } catch (IOException e) {
             throw new ConfigException("grpc.tls: " + e.getMessage());
         }
+    }
+
+    /** Each app's API keys, read now (an invalid file stops the start) and watched for changes. */
+    private Map<String, ApiKeyRing> apiKeyRings(CredentialWatcher watcher) {
+        Map<String, ApiKeyRing> rings = new HashMap<>();
+        for (int i = 0; i < config.apps().size(); i++) {
+            AppConfig app = config.apps().get(i);
+            if (app.apiKeysFile() == null) {
+                continue;
+            }
+            ApiKeyRing ring;
+            try {
+                ring = ApiKeyRing.load(app.apiKeysFile());
+            } catch (IOException e) {
+                throw new ConfigException("apps[" + i + "].apiKeysFile: " + e.getMessage());
+            }
+            log.info("app '{}': API keys {}", app.appId(), ring.ids());
+            watcher.watch("the API keys of app '" + app.appId() + "'", List.of(app.apiKeysFile()), () -> {
+                ring.reload();
+                log.info("app '{}': API keys now {}", app.appId(), ring.ids());
+            });
+            rings.put(app.appId(), ring);
+        }
+        return rings;
     }
 
     /** What is left of the shutdown grace period: one deadline for every part that drains. */

@@ -1,6 +1,7 @@
 package org.parsepush.gateway.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,6 +17,8 @@ public final class GatewayConfig {
     private Listener admin = new Listener(8081);
     private int shutdownGraceSeconds = 20;
     private int maxRequestBytes = 4 * 1024 * 1024;
+    private int credentialReloadSeconds = 5;
+    private int credentialExpiryWarningDays = 30;
     private MongoSettings mongo = new MongoSettings();
     private DeliverySettings delivery = new DeliverySettings();
     private ApnsSettings apns = new ApnsSettings();
@@ -49,6 +52,19 @@ public final class GatewayConfig {
     /** The largest gRPC request accepted. */
     public int maxRequestBytes() {
         return maxRequestBytes;
+    }
+
+    /**
+     * How often credential files (API keys, APNs, FCM, gRPC TLS) are checked for changes;
+     * zero reads them only at start.
+     */
+    public Duration credentialReload() {
+        return Duration.ofSeconds(credentialReloadSeconds);
+    }
+
+    /** A certificate with fewer days left than this is reported once with a WARN log. */
+    public int credentialExpiryWarningDays() {
+        return credentialExpiryWarningDays;
     }
 
     /** The database connection. */
@@ -105,6 +121,12 @@ public final class GatewayConfig {
         admin.collectProblems("admin", problems);
         if (shutdownGraceSeconds < 0) {
             problems.add("shutdownGraceSeconds must be 0 or more, got " + shutdownGraceSeconds);
+        }
+        if (credentialReloadSeconds < 0) {
+            problems.add("credentialReloadSeconds must be 0 (off) or more, got " + credentialReloadSeconds);
+        }
+        if (credentialExpiryWarningDays < 0) {
+            problems.add("credentialExpiryWarningDays must be 0 or more, got " + credentialExpiryWarningDays);
         }
         if (maxRequestBytes < 1024) {
             problems.add("maxRequestBytes must be at least 1024, got " + maxRequestBytes);

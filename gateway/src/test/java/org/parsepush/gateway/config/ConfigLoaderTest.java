@@ -167,4 +167,13 @@ class ConfigLoaderTest {
         assertEquals("127.0.0.1", config.admin().host());
         assertEquals(9090, config.admin().port());
     }
+
+    @Test
+    void clientPushNeedsAClientKeyAndAnApiKeysFileMustExist() throws IOException {
+        AppConfig app = load(ONE_APP, Map.of()).apps().get(0);
+        assertFalse(app.clientPush());
+        String message = failure(ONE_APP + "    clientPush: true\n    apiKeysFile: /nonexistent/keys.yaml\n", Map.of());
+        assertTrue(message.contains("apps[0].clientKey is required with clientPush: true"), message);
+        assertTrue(message.contains("apps[0].apiKeysFile: file not found: /nonexistent/keys.yaml"), message);
+    }
 }
