@@ -57,7 +57,7 @@ public final class TestPki {
     /** A new CA named {@code name}; its files go into {@code dir}. */
     public static TestPki create(Path dir, String name) throws IOException, InterruptedException {
         TestPki pki = new TestPki(dir, name);
-        keytool("-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-validity", "30",
+        keytool("-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-validity", "365",
                 "-dname", "CN=" + name + " Test CA", "-ext", "bc:c", "-storetype", "PKCS12",
                 "-keystore", pki.caStore.toString(), "-storepass", STORE_PASSWORD, "-keypass", STORE_PASSWORD);
         keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", pki.caStore.toString(),
@@ -70,14 +70,14 @@ public final class TestPki {
         return caCertificate;
     }
 
-    /** A server certificate for {@code localhost} and {@code 127.0.0.1}, valid for 30 days. */
+    /** A server certificate for {@code localhost} and {@code 127.0.0.1}, valid for 90 days. */
     public Issued server(String fileName) throws IOException, InterruptedException {
-        return issue(fileName, "localhost", Purpose.SERVER, null, 30);
+        return issue(fileName, "localhost", Purpose.SERVER, null, 90);
     }
 
-    /** A client certificate with common name {@code commonName}, valid for 30 days. */
+    /** A client certificate with common name {@code commonName}, valid for 90 days. */
     public Issued client(String commonName) throws IOException, InterruptedException {
-        return issue(commonName, commonName, Purpose.CLIENT, null, 30);
+        return issue(commonName, commonName, Purpose.CLIENT, null, 90);
     }
 
     /**

@@ -11,17 +11,31 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
 import io.netty.handler.ssl.SslContextBuilder;
+import java.math.BigInteger;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import org.parsepush.gateway.Await;
 import org.parsepush.gateway.CapturedLogs;
+import org.parsepush.gateway.SecretScan;
+import org.parsepush.gateway.TestFiles;
 import org.parsepush.gateway.TestGateway;
 import org.parsepush.gateway.TestPki;
 import org.parsepush.gateway.config.ConfigException;
+import org.parsepush.gateway.tls.PemFiles;
 import org.parsepush.proto.v1.GetPushStatusRequest;
 import org.parsepush.proto.v1.PushServiceGrpc;
 
@@ -102,10 +116,21 @@ class GrpcTlsTest {
     @Test
     void aClientOverTlsReachesTheApiAndPlainTextIsRefused() throws Exception {
         Path encryptedKey = TestPki.encryptedKey(server, KEY_PASSWORD, dir.resolve("grpc-server-encrypted.pem"));
-        try (TestGateway gateway = TestGateway.start(dir.resolve("tls"), "",
+        try (TestGateway gateway = TestGateway.start(dir.resolve("tls"), "credentialReloadSeconds: 1",
                 tls(encryptedKey, KEY_PASSWORD, null))) {
             assertEquals(Status.Code.NOT_FOUND, call(gateway, trusting()));
             assertEquals(Status.Code.UNAVAILABLE, call(gateway, null));
+
+            // The reload path: a key encrypted with another password is refused without naming either.
+            String otherPassword = "other-" + KEY_PASSWORD;
+            TestFiles.replaceWith(encryptedKey, TestPki.encryptedKey(server, otherPassword,
+                    dir.resolve("grpc-server-other-password.pem")));
+            Await.until(Duration.ofSeconds(20), "the key with another password is rejected",
+                    () -> logs.text().contains("the changed files were rejected, the previous credential stays in use: "
+                            + encryptedKey + ": the private key cannot be decrypted: wrong password?"));
+            assertEquals(Status.Code.NOT_FOUND, call(gateway, trusting()), "the loaded key stays in use");
+            SecretScan.assertNoneLeaked(logs, gateway, gateway.gateway().mongo().database("testdb"),
+                    List.of(KEY_PASSWORD, otherPassword));
         }
     }
 
@@ -117,6 +142,61 @@ class GrpcTlsTest {
             assertEquals(Status.Code.UNAVAILABLE, call(gateway, trusting()), "no client certificate");
             assertEquals(Status.Code.UNAVAILABLE, call(gateway, presenting(stranger)),
                     "a client certificate from another CA");
+        }
+    }
+
+    /** The certificate a new TLS connection to the gateway's gRPC port is served. */
+    private static X509Certificate served(TestGateway gateway) throws Exception {
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        KeyStore roots = KeyStore.getInstance("PKCS12");
+        roots.load(null, null);
+        roots.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(
+                Files.newInputStream(trustedCa.caCertificate())));
+        trust.init(roots);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("localhost",
+                gateway.gateway().grpcPort())) {
+            socket.startHandshake();
+            return (X509Certificate) socket.getSession().getPeerCertificates()[0];
+        }
+    }
+
+    @Test
+    void aRenewedCertificateIsServedWithoutARestartAndABrokenOneIsNot() throws Exception {
+        TestPki.Issued renewed = trustedCa.server("grpc-server-renewed");
+        Path certificate = dir.resolve("live-chain.pem");
+        Path key = dir.resolve("live-key.pem");
+        Files.copy(server.certificate(), certificate);
+        Files.copy(server.privateKey(), key);
+        Map<String, String> env = new java.util.HashMap<>(tls(key, null, null));
+        env.put("GATEWAY_GRPC__TLS__CERTIFICATE", certificate.toString());
+        BigInteger first = PemFiles.certificates(server.certificate()).get(0).getSerialNumber();
+        BigInteger second = PemFiles.certificates(renewed.certificate()).get(0).getSerialNumber();
+        try (TestGateway gateway = TestGateway.start(dir.resolve("renewal"), "credentialReloadSeconds: 1", env)) {
+            assertEquals(first, served(gateway).getSerialNumber());
+            assertTrue(gateway.admin("/metrics").body().contains(
+                    "push_gateway_credential_expiry_days{app=\"\",credential=\"server\",provider=\"grpc\"}"));
+
+            // Certificate and key are two files written one after the other, as a renewal does.
+            TestFiles.replaceWith(key, renewed.privateKey());
+            TestFiles.replaceWith(certificate, renewed.certificate());
+            Await.until(Duration.ofSeconds(20), "the renewed certificate is served",
+                    () -> uncheckedSerial(gateway).equals(second));
+            assertEquals(Status.Code.NOT_FOUND, call(gateway, trusting()), "calls work on the renewed certificate");
+
+            TestFiles.replace(certificate, "-----BEGIN CERTIFICATE-----\nbroken\n-----END CERTIFICATE-----\n");
+            Await.until(Duration.ofSeconds(20), "the broken certificate is rejected",
+                    () -> logs.text().contains("the gRPC API's TLS certificate: the changed files were rejected"));
+            assertEquals(second, served(gateway).getSerialNumber(), "a broken file replaced the served certificate");
+        }
+    }
+
+    private static BigInteger uncheckedSerial(TestGateway gateway) {
+        try {
+            return served(gateway).getSerialNumber();
+        } catch (Exception e) {
+            throw new AssertionError(e);
         }
     }
 
