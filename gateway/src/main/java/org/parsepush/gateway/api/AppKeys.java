@@ -20,11 +20,6 @@ public final class AppKeys {
 
     private final Map<String, App> apps = new HashMap<>();
 
-    /** Apps with their master and client keys only. */
-    public AppKeys(List<AppConfig> apps) {
-        this(apps, Map.of());
-    }
-
     /** Apps with their API keys, by application id (apps without an entry have none). */
     public AppKeys(List<AppConfig> apps, Map<String, ApiKeyRing> apiKeys) {
         for (AppConfig app : apps) {
@@ -32,11 +27,6 @@ public final class AppKeys {
                     app.clientPush() ? sha256(app.clientKey()) : null,
                     apiKeys.getOrDefault(app.appId(), ApiKeyRing.none())));
         }
-    }
-
-    /** The app when the id is known and the master key is its own. */
-    public Optional<AppConfig> authenticate(String appId, String masterKey) {
-        return master(appId, masterKey).map(Caller::app);
     }
 
     /** The master key's caller when the id is known and the master key is its own. */

@@ -21,6 +21,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -171,12 +173,20 @@ class GrpcTlsTest {
         Files.copy(server.privateKey(), key);
         Map<String, String> env = new java.util.HashMap<>(tls(key, null, null));
         env.put("GATEWAY_GRPC__TLS__CERTIFICATE", certificate.toString());
+        env.put("GATEWAY_PPNS__CERTIFICATE_CHAIN_FILE", server.certificate().toString());
+        env.put("GATEWAY_PPNS__PRIVATE_KEY_FILE", server.privateKey().toString());
         BigInteger first = PemFiles.certificates(server.certificate()).get(0).getSerialNumber();
         BigInteger second = PemFiles.certificates(renewed.certificate()).get(0).getSerialNumber();
         try (TestGateway gateway = TestGateway.start(dir.resolve("renewal"), "credentialReloadSeconds: 1", env)) {
             assertEquals(first, served(gateway).getSerialNumber());
-            assertTrue(gateway.admin("/metrics").body().contains(
-                    "push_gateway_credential_expiry_days{app=\"\",credential=\"server\",provider=\"grpc\"}"));
+            String metrics = gateway.admin("/metrics").body();
+            for (String provider : List.of("grpc", "ppns")) {
+                Matcher gauge = Pattern.compile("push_gateway_credential_expiry_days\\{app=\"\",credential=\"server\","
+                        + "provider=\"" + provider + "\"} (\\S+)").matcher(metrics);
+                assertTrue(gauge.find(), "no expiry gauge for the " + provider + " certificate:\n" + metrics);
+                double days = Double.parseDouble(gauge.group(1));
+                assertTrue(days > 89 && days <= 90, provider + " certificate of 90 days: " + days);
+            }
 
             // Certificate and key are two files written one after the other, as a renewal does.
             TestFiles.replaceWith(key, renewed.privateKey());
