@@ -5,6 +5,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,8 +14,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.parsepush.gateway.admin.AdminServer;
 import org.parsepush.gateway.admin.PrometheusMetrics;
+import org.parsepush.gateway.api.ApiKeyRing;
 import org.parsepush.gateway.api.AppAuthenticator;
 import org.parsepush.gateway.api.AppKeys;
 import org.parsepush.gateway.app.ParseApps;
@@ -25,8 +30,12 @@ import org.parsepush.gateway.api.GrpcServer;
 import org.parsepush.gateway.api.PushApi;
 import org.parsepush.gateway.api.PushWatches;
 import org.parsepush.gateway.config.AppConfig;
+import org.parsepush.gateway.config.ConfigException;
 import org.parsepush.gateway.config.GatewayConfig;
+import org.parsepush.gateway.credentials.CredentialMonitor;
 import org.parsepush.gateway.store.MongoConnection;
+import org.parsepush.gateway.tls.PemFiles;
+import org.parsepush.gateway.tls.ServerTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,6 +85,15 @@ public final class Gateway implements AutoCloseable {
         PrometheusMeterRegistry registry = PrometheusMetrics.newRegistry();
         stopOrder.push(registry::close);
 
+        // TLS and key files first: a wrong key password should stop the start before anything binds.
+        // Certificates are judged by the wall clock, as APNs and TLS peers judge them, never by the
+        // scheduling clock (which tests move days ahead).
+        CredentialMonitor credentials = new CredentialMonitor(config.credentialReload(), registry, Clock.systemUTC(),
+                config.credentialExpiryWarningDays());
+        ServerTls grpcTls = grpcTls(credentials);
+        Map<String, ApiKeyRing> apiKeys = apiKeyRings(credentials);
+        trackPpnsCertificate(credentials);
+
         mongo = MongoConnection.open(config.mongo(), config.dataDir());
         stopOrder.push(mongo);
 
@@ -89,19 +107,19 @@ public final class Gateway implements AutoCloseable {
         String replicaId = PushEngine.replicaId(config.jobs().replicaId());
         PpnsEndpoint ppns = config.ppns().enabled()
                 ? new PpnsEndpoint(config.ppns(), replicaId, clock, registry) : null;
-        ParseApps apps = new ParseApps(config, mongo, providerLoops, ppns, registry);
+        ParseApps apps = new ParseApps(config, mongo, providerLoops, ppns, registry, credentials);
         stopOrder.push(apps);
         PushEngine engine = new PushEngine(config, apps, replicaId, clock, registry);
         engine.start();
         stopOrder.push(() -> engine.shutdown(untilDrainDeadline()));
 
-        AppKeys keys = new AppKeys(config.apps());
+        AppKeys keys = new AppKeys(config.apps(), apiKeys);
         ScheduledExecutorService watchPolls = Executors.newScheduledThreadPool(1,
                 new DefaultThreadFactory("watch-push", true));
         stopOrder.push(watchPolls::shutdownNow);
         PushWatches watches = new PushWatches(watchPolls, Duration.ofMillis(250));
 
-        grpc = new GrpcServer(config.grpc(), config.maxRequestBytes(), new PushApi(apps, engine, watches),
+        grpc = new GrpcServer(config.grpc(), grpcTls, config.maxRequestBytes(), new PushApi(apps, engine, watches),
                 new AppAuthenticator(keys), registry);
         grpc.start();
         stopOrder.push(() -> grpc.shutdown(untilDrainDeadline()));
@@ -123,8 +141,72 @@ public final class Gateway implements AutoCloseable {
             log.info("serving app '{}': database '{}', {} APNs and {} FCM credentials", app.appId(),
                     app.database(), app.apns().size(), app.fcm().size());
         }
+        // Last to start, first to stop: nothing is reloaded into parts that are shutting down.
+        credentials.start();
+        stopOrder.push(credentials);
         started = true;
         log.info("gateway started");
+    }
+
+    /**
+     * The gRPC API's TLS identity, or null for plain text; unreadable files stop the start
+     * like bad configuration. Watched for renewals, and its expiry tracked.
+     */
+    private ServerTls grpcTls(CredentialMonitor credentials) {
+        if (!config.grpc().tls().enabled()) {
+            return null;
+        }
+        ServerTls tls;
+        try {
+            tls = ServerTls.load(config.grpc().tls(), credentials.clock());
+        } catch (IOException e) {
+            throw new ConfigException("grpc.tls: " + e.getMessage());
+        }
+        credentials.watch("the gRPC API's TLS certificate", tls.files(), tls::reload);
+        credentials.trackExpiry("", "grpc", "server", "the gRPC API's TLS certificate", tls::certificate);
+        if (tls.mutual()) {
+            credentials.trackExpiry("", "grpc", "client_ca", "the gRPC API's client CA (grpc.tls.clientCa)",
+                    tls::firstExpiringClientCa);
+        }
+        return tls;
+    }
+
+    /** The PPNS certificate's expiry, as read at start (the PPNS endpoint loads it once). */
+    private void trackPpnsCertificate(CredentialMonitor credentials) {
+        if (!config.ppns().enabled() || config.ppns().certificateChainFile() == null) {
+            return;
+        }
+        try {
+            X509Certificate served = PemFiles.certificates(config.ppns().certificateChainFile()).get(0);
+            credentials.trackExpiry("", "ppns", "server", "the PPNS endpoint's TLS certificate", () -> served);
+        } catch (IOException e) {
+            // The PPNS endpoint reports an unreadable certificate itself when it starts.
+            log.debug("PPNS certificate not tracked: {}", e.getMessage());
+        }
+    }
+
+    /** Each app's API keys, read now (an invalid file stops the start) and watched for changes. */
+    private Map<String, ApiKeyRing> apiKeyRings(CredentialMonitor credentials) {
+        Map<String, ApiKeyRing> rings = new HashMap<>();
+        for (int i = 0; i < config.apps().size(); i++) {
+            AppConfig app = config.apps().get(i);
+            if (app.apiKeysFile() == null) {
+                continue;
+            }
+            ApiKeyRing ring;
+            try {
+                ring = ApiKeyRing.load(app.apiKeysFile());
+            } catch (IOException e) {
+                throw new ConfigException("apps[" + i + "].apiKeysFile: " + e.getMessage());
+            }
+            log.info("app '{}': API keys {}", app.appId(), ring.ids());
+            credentials.watch("the API keys of app '" + app.appId() + "'", List.of(app.apiKeysFile()), () -> {
+                ring.reload();
+                log.info("app '{}': API keys now {}", app.appId(), ring.ids());
+            });
+            rings.put(app.appId(), ring);
+        }
+        return rings;
     }
 
     /** What is left of the shutdown grace period: one deadline for every part that drains. */

@@ -4,6 +4,7 @@ import ch.qos.logback.classic.LoggerContext;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import org.parsepush.gateway.api.ApiKeyTool;
 import org.parsepush.gateway.config.ConfigException;
 import org.parsepush.gateway.config.ConfigLoader;
 import org.parsepush.gateway.config.GatewayConfig;
@@ -14,7 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the gateway: {@code java -jar parse-push-gateway.jar [--config gateway.yaml]}.
  * Without a configuration file it serves a development app on loopback with an embedded
- * database. SIGTERM stops it gracefully.
+ * database. SIGTERM stops it gracefully. {@code hash-key} makes API keys instead
+ * ({@link ApiKeyTool}).
  */
 public final class GatewayMain {
 
@@ -26,6 +28,9 @@ public final class GatewayMain {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("hash-key")) {
+            System.exit(ApiKeyTool.run(args, System.in, System.out, System.err));
+        }
         Map<String, String> env = System.getenv();
         Gateway gateway;
         try {

@@ -5,6 +5,15 @@ import com.eatthepath.pushy.apns.ApnsClientBuilder;
 import com.eatthepath.pushy.apns.auth.ApnsSigningKey;
 import io.netty.channel.EventLoopGroup;
 import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Collections;
 import java.util.concurrent.TimeUnit;
 import org.parsepush.gateway.config.ApnsCredentialConfig;
 import org.parsepush.gateway.config.ApnsCredentialConfig.Environment;
@@ -13,9 +22,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One APNs credential with its Pushy client. A credential that cannot be loaded (wrong
- * password, corrupt file) does not stop the gateway: it keeps the reason, and its devices
- * fail with it while every other credential keeps working.
+ * One loaded APNs credential with its Pushy client. A credential that cannot be loaded at
+ * start (wrong password, corrupt file) does not stop the gateway: it keeps the reason, and
+ * its devices fail with it while every other credential keeps working. For a P12 it also
+ * keeps the certificate, whose expiry is watched and checked before each send.
  */
 final class ApnsCredential implements AutoCloseable {
 
@@ -24,18 +34,41 @@ final class ApnsCredential implements AutoCloseable {
     private final String description;
     private final Environment environment;
     private final ApnsClient client;
+    private final X509Certificate certificate;
     private final String loadError;
 
-    private ApnsCredential(String description, Environment environment, ApnsClient client, String loadError) {
+    private ApnsCredential(String description, Environment environment, ApnsClient client,
+                           X509Certificate certificate, String loadError) {
         this.description = description;
         this.environment = environment;
         this.client = client;
+        this.certificate = certificate;
         this.loadError = loadError;
     }
 
+    /** How logs and reports name the credential of {@code config}. */
+    static String describe(String appId, ApnsCredentialConfig config) {
+        return "APNs " + config.environment() + " credential for topic " + config.topic() + " of app '" + appId + "'";
+    }
+
+    /** Loads at start: a credential that cannot be loaded becomes one whose devices fail with the reason. */
     static ApnsCredential load(String appId, ApnsCredentialConfig config, ApnsSettings settings, EventLoopGroup group) {
-        String description = "APNs " + config.environment() + " credential for topic " + config.topic()
-                + " of app '" + appId + "'";
+        try {
+            return open(appId, config, settings, group);
+        } catch (IOException e) {
+            String reason = describe(appId, config) + " " + e.getMessage();
+            log.error(reason);
+            return new ApnsCredential(describe(appId, config), config.environment(), null, null, reason);
+        }
+    }
+
+    /**
+     * Loads or throws; the message ("could not be loaded (...)") names the problem, never the
+     * password (neither the JDK's PKCS#12 reader nor Pushy put it into their messages).
+     */
+    static ApnsCredential open(String appId, ApnsCredentialConfig config, ApnsSettings settings, EventLoopGroup group)
+            throws IOException {
+        String description = describe(appId, config);
         String server = config.environment() == Environment.sandbox ? settings.sandboxServer() : settings.productionServer();
         int colon = server.lastIndexOf(':');
         try {
@@ -43,7 +76,9 @@ final class ApnsCredential implements AutoCloseable {
                     .setApnsServer(server.substring(0, colon), Integer.parseInt(server.substring(colon + 1)))
                     .setEventLoopGroup(group)
                     .setConcurrentConnections(settings.connectionsPerCredential());
+            X509Certificate certificate = null;
             if (config.p12File() != null) {
+                certificate = p12Certificate(config.p12File(), config.p12Password());
                 builder.setClientCredentials(config.p12File().toFile(), config.p12Password());
             } else {
                 builder.setSigningKey(ApnsSigningKey.loadFromPkcs8File(config.p8File().toFile(), config.teamId(),
@@ -52,15 +87,26 @@ final class ApnsCredential implements AutoCloseable {
             if (settings.trustedServerCaFile() != null) {
                 builder.setTrustedServerCertificateChain(new File(settings.trustedServerCaFile().toString()));
             }
-            return new ApnsCredential(description, config.environment(), builder.build(), null);
+            return new ApnsCredential(description, config.environment(), builder.build(), certificate, null);
         } catch (Exception e) {
-            // The exception text of a failed P12 load never contains the password.
-            String reason = description + " could not be loaded (" + e.getClass().getSimpleName()
+            throw new IOException("could not be loaded (" + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage())
-                    + "); check the file and its password";
-            log.error(reason);
-            return new ApnsCredential(description, config.environment(), null, reason);
+                    + "); check the file" + (config.p12File() != null ? " and its password" : ""));
         }
+    }
+
+    /** The client certificate of a P12 (the first key entry's). */
+    private static X509Certificate p12Certificate(Path file, String password) throws IOException, GeneralSecurityException {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(file)) {
+            store.load(in, password.toCharArray());
+        }
+        for (String alias : Collections.list(store.aliases())) {
+            if (store.isKeyEntry(alias) && store.getCertificate(alias) instanceof X509Certificate x509) {
+                return x509;
+            }
+        }
+        throw new IOException("the P12 file holds no private key with a certificate");
     }
 
     String description() {
@@ -74,6 +120,16 @@ final class ApnsCredential implements AutoCloseable {
     /** The client, or null when the credential could not be loaded. */
     ApnsClient client() {
         return client;
+    }
+
+    /** The P12's certificate, or null (p8 token authentication, or not loaded). */
+    X509Certificate certificate() {
+        return certificate;
+    }
+
+    /** True when this is a certificate that has expired by {@code now}: APNs would refuse it. */
+    boolean expiredAt(Instant now) {
+        return certificate != null && certificate.getNotAfter().toInstant().isBefore(now);
     }
 
     /** Why the credential is unusable, or null. */

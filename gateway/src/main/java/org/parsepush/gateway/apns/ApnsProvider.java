@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.netty.channel.EventLoopGroup;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -19,6 +20,7 @@ import org.parsepush.gateway.audience.Installation;
 import org.parsepush.gateway.config.ApnsCredentialConfig;
 import org.parsepush.gateway.config.ApnsSettings;
 import org.parsepush.gateway.config.AppConfig;
+import org.parsepush.gateway.credentials.CredentialMonitor;
 import org.parsepush.gateway.delivery.Attempt;
 import org.parsepush.gateway.delivery.Lane;
 import org.parsepush.gateway.delivery.Provider;
@@ -36,24 +38,36 @@ public final class ApnsProvider implements Provider<ApnsMessage> {
     private final Map<String, TopicLane> byTopic = new LinkedHashMap<>();
     private final Map<Lane, TopicLane> byLane = new IdentityHashMap<>();
     private final Timer roundTrips;
+    private final Clock clock;
     private final long requestTimeoutMillis;
 
-    public ApnsProvider(AppConfig app, ApnsSettings settings, EventLoopGroup group, MeterRegistry registry) {
+    /**
+     * Loads the app's credentials; each is watched for changes on disk, and a P12's
+     * certificate expiry is tracked.
+     */
+    public ApnsProvider(AppConfig app, ApnsSettings settings, EventLoopGroup group, MeterRegistry registry,
+                        CredentialMonitor credentials) {
+        this.clock = credentials.clock();
         this.requestTimeoutMillis = settings.requestTimeout().toMillis();
         for (ApnsCredentialConfig config : app.apns()) {
-            ApnsCredential credential = ApnsCredential.load(app.appId(), config, settings, group);
+            ApnsCredentialSlot slot = new ApnsCredentialSlot(app.appId(), config, settings, group, clock);
             TopicLane topic = byTopic.get(config.topic());
             if (topic == null) {
                 Lane lane = new Lane("apns:" + config.topic(), settings.maxInFlightPerCredential());
-                topic = new TopicLane(config.topic(), lane, credential);
+                topic = new TopicLane(config.topic(), lane, slot);
                 byTopic.put(config.topic(), topic);
                 byLane.put(lane, topic);
-            } else if (topic.alternate == null && topic.primary.environment() != credential.environment()) {
-                topic.alternate = credential;
+            } else if (topic.alternate == null && topic.primary.environment() != slot.environment()) {
+                topic.alternate = slot;
             } else {
-                credential.close();
+                slot.close();
                 throw new IllegalArgumentException("app '" + app.appId() + "' has two APNs " + config.environment()
                         + " credentials for topic " + config.topic());
+            }
+            credentials.watch("the " + slot.description(), slot.files(), slot::reload);
+            if (slot.usesCertificate()) {
+                credentials.trackExpiry(app.appId(), "apns", slot.label(), "the " + slot.description(),
+                        slot::certificate);
             }
         }
         this.roundTrips = Timer.builder("gateway.apns.request")
@@ -105,11 +119,19 @@ public final class ApnsProvider implements Provider<ApnsMessage> {
                 .thenApply(done -> attempts.stream().map(CompletableFuture::join).toList());
     }
 
-    private CompletableFuture<Attempt> sendOne(TopicLane topic, ApnsCredential credential, ApnsMessage message,
+    private CompletableFuture<Attempt> sendOne(TopicLane topic, ApnsCredentialSlot slot, ApnsMessage message,
                                                Installation device) {
+        // The credential in use now: a reload between two notifications applies to the second.
+        ApnsCredential credential = slot.current();
         ApnsClient client = credential.client();
         if (client == null) {
             return CompletableFuture.completedFuture(Attempt.failed(Reason.CREDENTIAL_FAILED, credential.loadError()));
+        }
+        if (credential.expiredAt(clock.instant())) {
+            // APNs refuses an expired certificate in the TLS handshake; saying so here is clearer and saves the attempt.
+            return CompletableFuture.completedFuture(Attempt.failed(Reason.CREDENTIAL_FAILED, "the "
+                    + credential.description() + " has a certificate that expired on "
+                    + credential.certificate().getNotAfter().toInstant() + "; replace its P12 file"));
         }
         SimpleApnsPushNotification notification = new SimpleApnsPushNotification(device.deviceToken(),
                 ApnsPayload.topicFor(topic.bundleId, message.pushType()), message.payloadFor(device.badge()),
@@ -122,10 +144,10 @@ public final class ApnsProvider implements Provider<ApnsMessage> {
                 attempt.complete(failure(credential, error));
             } else if (response.isAccepted()) {
                 attempt.complete(Attempt.sent());
-            } else if (isBadDeviceToken(response) && credential == topic.primary && topic.alternate != null) {
+            } else if (isBadDeviceToken(response) && slot == topic.primary && topic.alternate != null) {
                 // A sandbox token sent to production (or the reverse) is "bad" only there.
                 sendOne(topic, topic.alternate, message, device).whenComplete((second, secondError) ->
-                        attempt.complete(secondError != null ? failure(topic.alternate, secondError)
+                        attempt.complete(secondError != null ? failure(topic.alternate.current(), secondError)
                                 : confirmDead(second)));
             } else {
                 attempt.complete(rejection(response, topic.alternate != null));
@@ -198,10 +220,10 @@ public final class ApnsProvider implements Provider<ApnsMessage> {
     private static final class TopicLane {
         final String bundleId;
         final Lane lane;
-        final ApnsCredential primary;
-        ApnsCredential alternate;
+        final ApnsCredentialSlot primary;
+        ApnsCredentialSlot alternate;
 
-        TopicLane(String bundleId, Lane lane, ApnsCredential primary) {
+        TopicLane(String bundleId, Lane lane, ApnsCredentialSlot primary) {
             this.bundleId = bundleId;
             this.lane = lane;
             this.primary = primary;

@@ -1,5 +1,6 @@
 package org.parsepush.gateway.config;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -8,6 +9,9 @@ public final class AppConfig {
 
     private String appId;
     private String masterKey;
+    private String clientKey;
+    private boolean clientPush;
+    private String apiKeysFile;
     private String database = "parse";
     private boolean tokenCleanup = true;
     private List<ApnsCredentialConfig> apns = new ArrayList<>();
@@ -30,6 +34,27 @@ public final class AppConfig {
     /** The Parse master key. Never log it. */
     public String masterKey() {
         return masterKey;
+    }
+
+    /** The Parse client key, or null. Never log it. */
+    public String clientKey() {
+        return clientKey == null || clientKey.isEmpty() ? null : clientKey;
+    }
+
+    /**
+     * Parse's "client push" option: when true, the client key may push to channels (and
+     * nothing else). Off by default, as on Parse.
+     */
+    public boolean clientPush() {
+        return clientPush;
+    }
+
+    /**
+     * The file listing the app's per-service API keys (ids, hashes, operations), reloaded
+     * when it changes; null when the app has none.
+     */
+    public Path apiKeysFile() {
+        return apiKeysFile == null || apiKeysFile.isBlank() ? null : Path.of(apiKeysFile);
     }
 
     /** The MongoDB database holding the app's Parse collections. */
@@ -58,6 +83,12 @@ public final class AppConfig {
         }
         if (masterKey == null || masterKey.isBlank()) {
             problems.add(path + ".masterKey is required (app '" + appId + "')");
+        }
+        if (clientPush && clientKey() == null) {
+            problems.add(path + ".clientKey is required with clientPush: true (app '" + appId + "')");
+        }
+        if (apiKeysFile() != null) {
+            CredentialFiles.checkReadable(path + ".apiKeysFile", apiKeysFile, problems);
         }
         if (database == null || database.isBlank()) {
             problems.add(path + ".database must not be empty");

@@ -1,6 +1,7 @@
 package org.parsepush.gateway.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,10 +13,12 @@ import java.util.List;
 public final class GatewayConfig {
 
     private String dataDir = "./data";
-    private Listener grpc = new Listener(50051);
+    private GrpcSettings grpc = new GrpcSettings();
     private Listener admin = new Listener(8081);
     private int shutdownGraceSeconds = 20;
     private int maxRequestBytes = 4 * 1024 * 1024;
+    private int credentialReloadSeconds = 5;
+    private int credentialExpiryWarningDays = 30;
     private MongoSettings mongo = new MongoSettings();
     private DeliverySettings delivery = new DeliverySettings();
     private ApnsSettings apns = new ApnsSettings();
@@ -31,8 +34,8 @@ public final class GatewayConfig {
         return Path.of(dataDir);
     }
 
-    /** The gRPC API listener. */
-    public Listener grpc() {
+    /** The gRPC API listener and its TLS. */
+    public GrpcSettings grpc() {
         return grpc;
     }
 
@@ -49,6 +52,19 @@ public final class GatewayConfig {
     /** The largest gRPC request accepted. */
     public int maxRequestBytes() {
         return maxRequestBytes;
+    }
+
+    /**
+     * How often credential files (API keys, APNs, FCM, gRPC TLS) are checked for changes;
+     * zero reads them only at start.
+     */
+    public Duration credentialReload() {
+        return Duration.ofSeconds(credentialReloadSeconds);
+    }
+
+    /** A certificate with fewer days left than this is reported once with a WARN log. */
+    public int credentialExpiryWarningDays() {
+        return credentialExpiryWarningDays;
     }
 
     /** The database connection. */
@@ -101,10 +117,16 @@ public final class GatewayConfig {
     }
 
     void collectProblems(List<String> problems) {
-        grpc.collectProblems("grpc", problems);
+        grpc.collectProblems(problems);
         admin.collectProblems("admin", problems);
         if (shutdownGraceSeconds < 0) {
             problems.add("shutdownGraceSeconds must be 0 or more, got " + shutdownGraceSeconds);
+        }
+        if (credentialReloadSeconds < 0) {
+            problems.add("credentialReloadSeconds must be 0 (off) or more, got " + credentialReloadSeconds);
+        }
+        if (credentialExpiryWarningDays < 0) {
+            problems.add("credentialExpiryWarningDays must be 0 or more, got " + credentialExpiryWarningDays);
         }
         if (maxRequestBytes < 1024) {
             problems.add("maxRequestBytes must be at least 1024, got " + maxRequestBytes);

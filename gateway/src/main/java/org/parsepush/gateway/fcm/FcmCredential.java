@@ -2,9 +2,12 @@ package org.parsepush.gateway.fcm;
 
 import com.google.api.client.http.HttpTransport;
 import com.google.auth.oauth2.GoogleCredentials;
+import com.google.auth.oauth2.ServiceAccountCredentials;
 import com.google.firebase.FirebaseApp;
 import com.google.firebase.FirebaseOptions;
 import com.google.firebase.messaging.FirebaseMessaging;
+import java.io.IOException;
+import java.time.Duration;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.util.UUID;
@@ -13,8 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Firebase project's service account with its Admin SDK instance. A service account
- * that cannot be loaded keeps the reason; its devices fail with it, others are unaffected.
+ * One loaded Firebase service account with its Admin SDK instance. A service account that
+ * cannot be loaded at start keeps the reason; its devices fail with it, others are
+ * unaffected.
  */
 final class FcmCredential implements AutoCloseable {
 
@@ -23,20 +27,41 @@ final class FcmCredential implements AutoCloseable {
     private final String description;
     private final FirebaseApp firebase;
     private final FirebaseMessaging messaging;
+    private final String projectId;
     private final String loadError;
 
-    private FcmCredential(String description, FirebaseApp firebase, String loadError) {
+    private FcmCredential(String description, FirebaseApp firebase, String projectId, String loadError) {
         this.description = description;
         this.firebase = firebase;
         this.messaging = firebase == null ? null : FirebaseMessaging.getInstance(firebase);
+        this.projectId = projectId;
         this.loadError = loadError;
     }
 
+    /** How logs and reports name the credential of {@code config}. */
+    static String describe(String appId, FcmCredentialConfig config) {
+        return "FCM credential for sender id " + config.senderId() + " of app '" + appId + "'";
+    }
+
+    /** Loads at start: a service account that cannot be loaded becomes one whose devices fail with the reason. */
     static FcmCredential load(String appId, FcmCredentialConfig config, HttpTransport transport,
-                              java.time.Duration requestTimeout) {
-        String description = "FCM credential for sender id " + config.senderId() + " of app '" + appId + "'";
+                              Duration requestTimeout) {
+        try {
+            return open(appId, config, transport, requestTimeout);
+        } catch (IOException e) {
+            String reason = describe(appId, config) + " " + e.getMessage();
+            log.error(reason);
+            return new FcmCredential(describe(appId, config), null, null, reason);
+        }
+    }
+
+    /** Loads or throws; the message ("could not be loaded (...)") names the problem, never key material. */
+    static FcmCredential open(String appId, FcmCredentialConfig config, HttpTransport transport,
+                              Duration requestTimeout) throws IOException {
+        String description = describe(appId, config);
         try (InputStream json = Files.newInputStream(config.serviceAccountFile())) {
             GoogleCredentials credentials = GoogleCredentials.fromStream(json, () -> transport);
+            String projectId = credentials instanceof ServiceAccountCredentials account ? account.getProjectId() : null;
             FirebaseOptions options = FirebaseOptions.builder()
                     .setCredentials(credentials)
                     .setHttpTransport(transport)
@@ -45,13 +70,10 @@ final class FcmCredential implements AutoCloseable {
                     .build();
             // Firebase app names are global to the JVM: make each one unique.
             String name = "push-gateway-" + appId + "-" + config.senderId() + "-" + UUID.randomUUID();
-            return new FcmCredential(description, FirebaseApp.initializeApp(options, name), null);
+            return new FcmCredential(description, FirebaseApp.initializeApp(options, name), projectId, null);
         } catch (Exception e) {
-            // Messages from a failed load name the problem, never the key material.
-            String reason = description + " could not be loaded (" + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); check the service-account file";
-            log.error(reason);
-            return new FcmCredential(description, null, reason);
+            throw new IOException("could not be loaded (" + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); check the service-account file");
         }
     }
 
@@ -62,6 +84,11 @@ final class FcmCredential implements AutoCloseable {
     /** The messaging client, or null when the credential could not be loaded. */
     FirebaseMessaging messaging() {
         return messaging;
+    }
+
+    /** The Firebase project of the service account, or null. */
+    String projectId() {
+        return projectId;
     }
 
     String loadError() {

@@ -27,6 +27,7 @@ import org.parsepush.gateway.audience.Installation;
 import org.parsepush.gateway.config.AppConfig;
 import org.parsepush.gateway.config.FcmCredentialConfig;
 import org.parsepush.gateway.config.FcmSettings;
+import org.parsepush.gateway.credentials.CredentialMonitor;
 import org.parsepush.gateway.delivery.Attempt;
 import org.parsepush.gateway.delivery.Lane;
 import org.parsepush.gateway.delivery.Provider;
@@ -52,7 +53,8 @@ public final class FcmProvider implements Provider<FcmMessage> {
     private final Map<String, SenderLane> bySenderId = new LinkedHashMap<>();
     private final Map<Lane, SenderLane> byLane = new IdentityHashMap<>();
 
-    public FcmProvider(AppConfig app, FcmSettings settings) {
+    /** Loads the app's service accounts; each is watched for changes on disk. */
+    public FcmProvider(AppConfig app, FcmSettings settings, CredentialMonitor credentials) {
         HttpTransport transport = new NetHttpTransport.Builder()
                 .setConnectionFactory(new FcmEndpoint(settings.endpoint())).build();
         for (FcmCredentialConfig config : app.fcm()) {
@@ -61,10 +63,11 @@ public final class FcmProvider implements Provider<FcmMessage> {
                         + config.senderId());
             }
             Lane lane = new Lane("fcm:" + config.senderId(), settings.maxInFlightPerCredential());
-            SenderLane sender = new SenderLane(lane, FcmCredential.load(app.appId(), config, transport,
-                    settings.requestTimeout()));
+            FcmCredentialSlot slot = new FcmCredentialSlot(app.appId(), config, transport, settings.requestTimeout());
+            SenderLane sender = new SenderLane(lane, slot);
             bySenderId.put(config.senderId(), sender);
             byLane.put(lane, sender);
+            credentials.watch("the " + slot.description(), slot.files(), slot::reload);
         }
     }
 
@@ -150,10 +153,11 @@ public final class FcmProvider implements Provider<FcmMessage> {
 
     @Override
     public CompletableFuture<List<Attempt>> send(Lane lane, FcmMessage message, List<Installation> devices) {
-        SenderLane sender = byLane.get(lane);
-        if (sender.credential.messaging() == null) {
+        // The account in use now: a reload between two batches applies to the second.
+        FcmCredential credential = byLane.get(lane).credential.current();
+        if (credential.messaging() == null) {
             List<Attempt> failed = new ArrayList<>(devices.size());
-            devices.forEach(device -> failed.add(Attempt.failed(Reason.CREDENTIAL_FAILED, sender.credential.loadError())));
+            devices.forEach(device -> failed.add(Attempt.failed(Reason.CREDENTIAL_FAILED, credential.loadError())));
             return CompletableFuture.completedFuture(failed);
         }
         List<CompletableFuture<List<Attempt>>> chunks = new ArrayList<>();
@@ -161,7 +165,7 @@ public final class FcmProvider implements Provider<FcmMessage> {
             List<Installation> chunk = devices.subList(from, Math.min(devices.size(), from + MAX_BATCH));
             List<Message> messages = new ArrayList<>(chunk.size());
             chunk.forEach(device -> messages.add(message.forToken(device.deviceToken())));
-            chunks.add(toCompletable(sender.credential.messaging().sendEachAsync(messages))
+            chunks.add(toCompletable(credential.messaging().sendEachAsync(messages))
                     .handle((batch, error) -> error == null ? attempts(batch) : wholeBatch(error, chunk.size())));
         }
         return CompletableFuture.allOf(chunks.toArray(CompletableFuture[]::new)).thenApply(done -> {
@@ -209,6 +213,6 @@ public final class FcmProvider implements Provider<FcmMessage> {
         bySenderId.values().forEach(sender -> sender.credential.close());
     }
 
-    private record SenderLane(Lane lane, FcmCredential credential) {
+    private record SenderLane(Lane lane, FcmCredentialSlot credential) {
     }
 }

@@ -12,6 +12,8 @@ final class ParseError extends RuntimeException {
     static final int INVALID_QUERY = 102;
     /** Parse.Error.INVALID_JSON. */
     static final int INVALID_JSON = 107;
+    /** Parse.Error.OPERATION_FORBIDDEN. */
+    static final int OPERATION_FORBIDDEN = 119;
     /** Parse.Error.PUSH_MISCONFIGURED. */
     static final int PUSH_MISCONFIGURED = 115;
     /** Parse.Error.INTERNAL_SERVER_ERROR. */

@@ -9,12 +9,14 @@ import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import org.bson.Document;
 import org.parsepush.gateway.api.AppKeys;
+import org.parsepush.gateway.api.Caller;
+import org.parsepush.gateway.api.Operation;
 import org.parsepush.gateway.app.ParseApp;
 import org.parsepush.gateway.app.ParseApps;
 import org.parsepush.gateway.audience.InvalidQueryException;
-import org.parsepush.gateway.config.AppConfig;
 import org.parsepush.gateway.config.RestSettings;
 import org.parsepush.gateway.http.HttpListener;
 import org.parsepush.gateway.job.PushEngine;
@@ -25,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * Parse's REST push API, so backend code that called Parse's {@code POST /parse/push} can
  * point at the gateway unchanged: the same bodies, headers, answers and error codes as Parse
  * Server, and {@code GET /parse/classes/_PushStatus/<id>} to read a push back. A push
- * accepted here is a gateway job like any {@code SendPush}.
+ * accepted here is a gateway job like any {@code SendPush}. Everything needs the master key,
+ * except that an app with client push on lets its client key push to channels.
  */
 public final class ParseRestApi {
 
@@ -80,12 +83,16 @@ public final class ParseRestApi {
     private ObjectNode route(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getPath().substring(settings.path().length());
         String method = exchange.getRequestMethod();
-        ParseApp app = authenticate(exchange);
+        Caller caller = authenticate(exchange);
+        ParseApp app = apps.get(caller.app().appId());
         if (path.equals("/push") && method.equals("POST")) {
-            return push(exchange, app);
+            return push(exchange, app, caller);
         }
         String statusPrefix = "/classes/_PushStatus/";
         if (path.startsWith(statusPrefix) && method.equals("GET")) {
+            if (!caller.may(Operation.READ)) {
+                throw new ParseError(403, null, "Permission denied");
+            }
             return pushStatus(app, path.substring(statusPrefix.length()));
         }
         throw new ParseError(404, ParseError.INVALID_JSON, "unknown route: " + method + " " + settings.path() + path);
@@ -94,19 +101,27 @@ public final class ParseRestApi {
     /**
      * Parse Server 9's answers: an unknown application id is a bare 403 "unauthorized"; push
      * without the master key is a 403 "Permission denied" (its sanitized error, no code).
+     * Apps with {@code clientPush} also take their client key, for pushes to channels.
      */
-    private ParseApp authenticate(HttpExchange exchange) {
-        String appId = exchange.getRequestHeaders().getFirst("X-Parse-Application-Id");
+    private Caller authenticate(HttpExchange exchange) {
+        var headers = exchange.getRequestHeaders();
+        String appId = headers.getFirst("X-Parse-Application-Id");
         if (!keys.knows(appId)) {
             throw new ParseError(403, null, "unauthorized");
         }
-        AppConfig app = keys.authenticate(appId, exchange.getRequestHeaders().getFirst("X-Parse-Master-Key"))
-                .orElseThrow(() -> new ParseError(403, null, "Permission denied"));
-        return apps.get(app.appId());
+        String masterKey = headers.getFirst("X-Parse-Master-Key");
+        Optional<Caller> caller = masterKey != null ? keys.master(appId, masterKey)
+                : keys.client(appId, headers.getFirst("X-Parse-Client-Key"));
+        return caller.orElseThrow(() -> new ParseError(403, null, "Permission denied"));
     }
 
-    private ObjectNode push(HttpExchange exchange, ParseApp app) throws IOException {
+    private ObjectNode push(HttpExchange exchange, ParseApp app, Caller caller) throws IOException {
         JsonNode body = readBody(exchange);
+        if (!caller.may(Operation.SEND_WHERE) && body != null && body.has("where")) {
+            // What Parse's hosted service answered to a client push with a query.
+            throw new ParseError(403, ParseError.OPERATION_FORBIDDEN,
+                    "Clients may only push to channels; a push with a where query needs the master key.");
+        }
         try {
             PushEngine.Accepted accepted = engine.accept(app, ParsePushBody.parse(body));
             exchange.getResponseHeaders().set("X-Parse-Push-Status-Id", accepted.pushId());

@@ -17,12 +17,25 @@ public final class ApnsTestCertificates {
     private ApnsTestCertificates() {
     }
 
-    /** A self-signed P12 for {@code topic}, protected by {@code password}. */
+    /** A self-signed P12 for {@code topic}, protected by {@code password}, valid for two days. */
     public static Path p12(Path dir, String topic, String password) throws IOException, InterruptedException {
-        Path p12 = dir.resolve(topic + ".p12");
-        keytool("-genkeypair", "-alias", "apns", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
+        return p12(dir.resolve(topic + ".p12"), topic, password, null, 2);
+    }
+
+    /**
+     * A self-signed P12 for {@code topic} written to {@code p12}, valid for {@code validityDays}
+     * from {@code startDate} (keytool's {@code -startdate}, e.g. {@code -30d}; null for now).
+     */
+    public static Path p12(Path p12, String topic, String password, String startDate, int validityDays)
+            throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("-genkeypair", "-alias", "apns", "-keyalg", "RSA",
+                "-keysize", "2048", "-validity", Integer.toString(validityDays),
                 "-dname", "UID=" + topic + ", CN=Apple Push Services: " + topic + ", O=Parse Push Gateway Test",
-                "-storetype", "PKCS12", "-keystore", p12.toString(), "-storepass", password, "-keypass", password);
+                "-storetype", "PKCS12", "-keystore", p12.toString(), "-storepass", password, "-keypass", password));
+        if (startDate != null) {
+            args.addAll(List.of("-startdate", startDate));
+        }
+        keytool(args.toArray(String[]::new));
         return p12;
     }
 

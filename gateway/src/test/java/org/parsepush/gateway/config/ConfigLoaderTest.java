@@ -144,4 +144,36 @@ class ConfigLoaderTest {
         assertEquals(Optional.of(Path.of("b.yaml")), ConfigLoader.configFile(new String[0], Map.of("GATEWAY_CONFIG", "b.yaml")));
         assertEquals(Optional.empty(), ConfigLoader.configFile(new String[0], Map.of()));
     }
+
+    @Test
+    void grpcTlsIsOffByDefaultAndItsFilesAreChecked() throws IOException {
+        assertFalse(load(ONE_APP, Map.of()).grpc().tls().enabled());
+        String message = failure(ONE_APP + """
+                grpc:
+                  tls: {certificate: /nonexistent/server.pem, clientCa: /nonexistent/ca.pem, privateKeyPassword: pw-77}
+                """, Map.of());
+        assertTrue(message.contains("grpc.tls.certificate: file not found"), message);
+        assertTrue(message.contains("grpc.tls.privateKey is required"), message);
+        assertTrue(message.contains("grpc.tls.clientCa: file not found"), message);
+        assertFalse(message.contains("pw-77"), "the key password leaked into the error");
+        message = failure(ONE_APP + "grpc: {tls: {clientCa: /nonexistent/ca.pem}}\n", Map.of());
+        assertTrue(message.contains("grpc.tls.certificate is required"), message);
+    }
+
+    @Test
+    void theAdminPortBindsItsOwnInterface() throws IOException {
+        GatewayConfig config = load(ONE_APP + "grpc: {host: 0.0.0.0}\nadmin: {host: 127.0.0.1, port: 9090}\n", Map.of());
+        assertEquals("0.0.0.0", config.grpc().host());
+        assertEquals("127.0.0.1", config.admin().host());
+        assertEquals(9090, config.admin().port());
+    }
+
+    @Test
+    void clientPushNeedsAClientKeyAndAnApiKeysFileMustExist() throws IOException {
+        AppConfig app = load(ONE_APP, Map.of()).apps().get(0);
+        assertFalse(app.clientPush());
+        String message = failure(ONE_APP + "    clientPush: true\n    apiKeysFile: /nonexistent/keys.yaml\n", Map.of());
+        assertTrue(message.contains("apps[0].clientKey is required with clientPush: true"), message);
+        assertTrue(message.contains("apps[0].apiKeysFile: file not found: /nonexistent/keys.yaml"), message);
+    }
 }

@@ -41,12 +41,14 @@ public final class LocalFcm implements AutoCloseable {
     static final String ACCESS_TOKEN = "local-fcm-access-token";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern SEND_PATH = Pattern.compile("/v1/projects/([^/]+)/messages:send");
+    private static final Pattern ASSERTION = Pattern.compile("assertion=([A-Za-z0-9_-]+)\\.");
 
     private final HttpServer server;
     // Unbounded: stalled requests each hold a thread, and the others must still be answered.
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final List<Received> accepted = new CopyOnWriteArrayList<>();
     private final List<Instant> throttledAt = new CopyOnWriteArrayList<>();
+    private final List<String> tokenKeyIds = new CopyOnWriteArrayList<>();
     private final Set<String> unregistered = ConcurrentHashMap.newKeySet();
     private final Set<String> malformed = ConcurrentHashMap.newKeySet();
     private final AtomicInteger throttleNext = new AtomicInteger();
@@ -79,6 +81,16 @@ public final class LocalFcm implements AutoCloseable {
 
     /** Writes a service-account file for {@code projectId} whose token endpoint is this server. */
     public Path writeServiceAccount(Path dir, String projectId) throws Exception {
+        Path file = dir.resolve(projectId + "-service-account.json");
+        Files.writeString(file, serviceAccount(projectId, "test-key-" + projectId));
+        return file;
+    }
+
+    /**
+     * The JSON of a service account for {@code projectId} with a new key whose id is
+     * {@code keyId}; the id shows in {@link #tokenKeyIds()} once the account is used.
+     */
+    public String serviceAccount(String projectId, String keyId) throws Exception {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
         generator.initialize(2048);
         String pem = "-----BEGIN PRIVATE KEY-----\n"
@@ -88,14 +100,12 @@ public final class LocalFcm implements AutoCloseable {
         var account = JSON.createObjectNode()
                 .put("type", "service_account")
                 .put("project_id", projectId)
-                .put("private_key_id", "test-key-" + projectId)
+                .put("private_key_id", keyId)
                 .put("private_key", pem)
                 .put("client_email", "push@" + projectId + ".iam.gserviceaccount.com")
                 .put("client_id", "1")
                 .put("token_uri", endpoint() + "/token");
-        Path file = dir.resolve(projectId + "-service-account.json");
-        Files.writeString(file, account.toString());
-        return file;
+        return account.toString();
     }
 
     public void unregister(String token) {
@@ -183,8 +193,19 @@ public final class LocalFcm implements AutoCloseable {
         return throttledAt;
     }
 
+    /** The key ids ({@code kid}) of the signed assertions OAuth tokens were asked with, in order. */
+    public List<String> tokenKeyIds() {
+        return tokenKeyIds;
+    }
+
     private void token(HttpExchange exchange) throws IOException {
-        exchange.getRequestBody().readAllBytes();
+        String form = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        Matcher assertion = ASSERTION.matcher(form);
+        if (assertion.find()) {
+            // A JWT's header is base64url JSON; the Admin SDK names its signing key there.
+            JsonNode header = JSON.readTree(Base64.getUrlDecoder().decode(assertion.group(1)));
+            tokenKeyIds.add(header.path("kid").asText());
+        }
         respond(exchange, 200, Map.of(), "{\"access_token\":\"" + ACCESS_TOKEN
                 + "\",\"expires_in\":3600,\"token_type\":\"Bearer\"}");
     }

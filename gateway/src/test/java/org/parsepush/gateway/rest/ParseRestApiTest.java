@@ -106,6 +106,9 @@ class ParseRestApiTest {
         assertParseError(call("POST", "/push", body, Map.of("X-Parse-Application-Id", "other")), 403, null,
                 "unauthorized");
         assertParseError(call("POST", "/push", body, Map.of()), 403, null, "unauthorized");
+        // Without clientPush (the default) a client key is no better than no key, as on Parse Server.
+        assertParseError(call("POST", "/push", body, Map.of("X-Parse-Application-Id", TestGateway.APP_ID,
+                "X-Parse-Client-Key", "any-client-key")), 403, null, "Permission denied");
     }
 
     @Test
