@@ -1,6 +1,7 @@
 package org.parsepush.gateway.api;
 
 import com.mongodb.MongoException;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -16,6 +17,7 @@ import org.parsepush.gateway.audience.Installation;
 import org.parsepush.gateway.audience.InvalidQueryException;
 import org.parsepush.gateway.delivery.Outcome;
 import org.parsepush.gateway.push.ParseData;
+import org.parsepush.gateway.job.OverloadedException;
 import org.parsepush.gateway.job.PushEngine;
 import org.parsepush.gateway.store.ParseNames;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -47,6 +49,8 @@ public final class PushApi extends PushServiceGrpc.PushServiceImplBase {
     private static final Logger log = LoggerFactory.getLogger(PushApi.class);
     private static final int DEFAULT_PAGE_SIZE = 50;
     private static final int MAX_PAGE_SIZE = 500;
+    private static final Metadata.Key<String> RETRY_PUSHBACK =
+            Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER);
 
     private final ParseApps apps;
     private final PushEngine engine;
@@ -166,6 +170,16 @@ public final class PushApi extends PushServiceGrpc.PushServiceImplBase {
         return apps.get(AppAuthenticator.CURRENT_APP.get().appId());
     }
 
+    /**
+     * RESOURCE_EXHAUSTED with the wait in {@code grpc-retry-pushback-ms}, the trailer gRPC's
+     * own retry policy reads, so clients with retries configured back off by themselves.
+     */
+    private static StatusRuntimeException overloaded(OverloadedException e) {
+        Metadata trailers = new Metadata();
+        trailers.put(RETRY_PUSHBACK, Long.toString(e.retryAfter().toMillis()));
+        return Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException(trailers);
+    }
+
     /** Runs a unary call, turning domain errors into statuses a caller can act on. */
     private static <T> void answer(StreamObserver<T> response, Supplier<T> call) {
         T result;
@@ -176,6 +190,9 @@ public final class PushApi extends PushServiceGrpc.PushServiceImplBase {
             return;
         } catch (InvalidQueryException | IllegalArgumentException e) {
             response.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+            return;
+        } catch (OverloadedException e) {
+            response.onError(overloaded(e));
             return;
         } catch (UnsupportedOperationException e) {
             response.onError(Status.UNIMPLEMENTED.withDescription(e.getMessage()).asRuntimeException());

@@ -14,6 +14,7 @@ public final class DeliverySettings {
     private int requestTimeoutSeconds = 30;
     private int maxConcurrentPushes = 4;
     private int maxConcurrentSmallPushes = 256;
+    private int maxPendingCalls = 1000;
     private int maxSubqueryResults = 100_000;
     private int statusFlushMillis = 1000;
 
@@ -60,6 +61,14 @@ public final class DeliverySettings {
         return maxConcurrentSmallPushes;
     }
 
+    /**
+     * SendPush and DeliverBatch calls being taken in at once; more are refused with
+     * RESOURCE_EXHAUSTED and a retry hint rather than queued without bound.
+     */
+    public int maxPendingCalls() {
+        return maxPendingCalls;
+    }
+
     /** The most objects an inner {@code $inQuery}/{@code $notInQuery} may match. */
     public int maxSubqueryResults() {
         return maxSubqueryResults;
@@ -79,6 +88,7 @@ public final class DeliverySettings {
         positive("delivery.requestTimeoutSeconds", requestTimeoutSeconds, problems);
         positive("delivery.maxConcurrentPushes", maxConcurrentPushes, problems);
         positive("delivery.maxConcurrentSmallPushes", maxConcurrentSmallPushes, problems);
+        positive("delivery.maxPendingCalls", maxPendingCalls, problems);
         positive("delivery.maxSubqueryResults", maxSubqueryResults, problems);
         positive("delivery.statusFlushMillis", statusFlushMillis, problems);
     }

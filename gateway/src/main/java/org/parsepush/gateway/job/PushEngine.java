@@ -17,6 +17,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import org.bson.Document;
@@ -50,6 +51,7 @@ public final class PushEngine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PushEngine.class);
     /** How far ahead a push may be scheduled, as on Parse's hosted service. */
     static final Duration MAX_SCHEDULE_AHEAD = Duration.ofDays(14);
+    private static final Duration RETRY_AFTER_OVERLOAD = Duration.ofSeconds(1);
     private static final DateTimeFormatter LOCAL_PUSH_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS");
 
     private final Clock clock;
@@ -61,6 +63,9 @@ public final class PushEngine implements AutoCloseable {
     private final String owner;
     private final Duration lease;
     private final int smallPushMaxDevices;
+    /** Calls being taken in (SendPush, DeliverBatch): beyond the limit a call is refused, not queued. */
+    private final Semaphore calls;
+    private final int maxPendingCalls;
 
     public PushEngine(GatewayConfig config, ParseApps apps, String replicaId, Clock clock, MeterRegistry registry) {
         this.clock = clock;
@@ -74,6 +79,8 @@ public final class PushEngine implements AutoCloseable {
         this.owner = replicaId;
         this.lease = config.jobs().lease();
         this.smallPushMaxDevices = settings.batchSize();
+        this.maxPendingCalls = settings.maxPendingCalls();
+        this.calls = new Semaphore(maxPendingCalls);
         JobContext context = new JobContext(delivery, settings, config.outcomes(), metrics, clock,
                 replicaId, config.jobs().lease(), committer);
         this.scheduler = new JobScheduler(apps.all(), context, settings.maxConcurrentPushes(),
@@ -97,6 +104,22 @@ public final class PushEngine implements AutoCloseable {
      * @throws IllegalArgumentException for a request that can never be sent (the message says why)
      */
     public Accepted accept(ParseApp app, PushRequest request) {
+        enter();
+        try {
+            return acceptAdmitted(app, request);
+        } finally {
+            calls.release();
+        }
+    }
+
+    /** Takes a place among the calls being taken in, or refuses the call at once. */
+    private void enter() {
+        if (!calls.tryAcquire()) {
+            throw new OverloadedException(maxPendingCalls, RETRY_AFTER_OVERLOAD);
+        }
+    }
+
+    private Accepted acceptAdmitted(ParseApp app, PushRequest request) {
         Instant now = clock.instant();
         ParseData.validate(request.data());
         Instant dueAt = dueAt(request, now);
@@ -232,6 +255,16 @@ public final class PushEngine implements AutoCloseable {
      */
     public List<Outcome> deliverNow(ParseApp app, String pushId, ObjectNode data, Instant expiration,
                                     List<Installation> devices) throws InterruptedException {
+        enter();
+        try {
+            return deliverAdmitted(app, pushId, data, expiration, devices);
+        } finally {
+            calls.release();
+        }
+    }
+
+    private List<Outcome> deliverAdmitted(ParseApp app, String pushId, ObjectNode data, Instant expiration,
+                                          List<Installation> devices) throws InterruptedException {
         ParseData.validate(data);
         Instant now = clock.instant();
         if (expiration != null && !expiration.isAfter(now)) {

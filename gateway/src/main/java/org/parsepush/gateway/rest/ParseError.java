@@ -16,6 +16,8 @@ final class ParseError extends RuntimeException {
     static final int OPERATION_FORBIDDEN = 119;
     /** Parse.Error.PUSH_MISCONFIGURED. */
     static final int PUSH_MISCONFIGURED = 115;
+    /** Parse's {@code REQUEST_LIMIT_EXCEEDED}: the gateway is overloaded; retry after {@code Retry-After}. */
+    static final int REQUEST_LIMIT_EXCEEDED = 155;
     /** Parse.Error.INTERNAL_SERVER_ERROR. */
     static final int INTERNAL_SERVER_ERROR = 1;
 

@@ -19,6 +19,7 @@ import org.parsepush.gateway.app.ParseApps;
 import org.parsepush.gateway.audience.InvalidQueryException;
 import org.parsepush.gateway.config.RestSettings;
 import org.parsepush.gateway.http.HttpListener;
+import org.parsepush.gateway.job.OverloadedException;
 import org.parsepush.gateway.job.PushEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -131,6 +132,10 @@ public final class ParseRestApi {
             throw ParseError.badRequest(ParseError.INVALID_QUERY, e.getMessage());
         } catch (IllegalArgumentException e) {
             throw ParseError.badRequest(ParseError.PUSH_MISCONFIGURED, e.getMessage());
+        } catch (OverloadedException e) {
+            long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
+            exchange.getResponseHeaders().set("Retry-After", Long.toString(seconds));
+            throw new ParseError(429, ParseError.REQUEST_LIMIT_EXCEEDED, e.getMessage());
         } catch (MongoException e) {
             log.warn("database unavailable for a REST push: {}", e.toString());
             throw new ParseError(500, ParseError.INTERNAL_SERVER_ERROR,
