@@ -314,7 +314,11 @@ final class PushJob implements Runnable {
                 commit.outcomes().forEach(cleanup::add);
                 noteCredentialErrors(commit.outcomes());
                 cleanup.flush(now);
-                if (!jobs.checkpoint(pushId, context.owner(), now.plus(context.lease()),
+                // A small push's job is removed when it ends, and it ends within moments: it is
+                // checkpointed only to keep its lease, not after every batch. Taken over, it resends
+                // what came after its last checkpoint.
+                boolean checkpoint = renewLease || !spec.removedWhenFinished();
+                if (checkpoint && !jobs.checkpoint(pushId, context.owner(), now.plus(context.lease()),
                         new Document(JobStore.PROGRESS, commit.progress()))) {
                     stopNotHeld();
                     return;

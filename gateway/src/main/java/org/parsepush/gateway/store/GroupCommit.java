@@ -143,6 +143,10 @@ public final class GroupCommit implements AutoCloseable {
                 settle(rest, result.getMatchedCount(), result.getDeletedCount());
                 return;
             } catch (MongoBulkWriteException e) {
+                if (e.getWriteErrors().isEmpty()) { // a write-concern error: nothing is known to be durable
+                    rest.forEach(write -> write.done.completeExceptionally(e));
+                    return;
+                }
                 BulkWriteError error = e.getWriteErrors().get(0);
                 int failed = error.getIndex();
                 settle(rest.subList(0, failed), e.getWriteResult().getMatchedCount(),
