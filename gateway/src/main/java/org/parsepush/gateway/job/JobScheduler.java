@@ -24,6 +24,7 @@ final class JobScheduler implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(JobScheduler.class);
     private static final Duration PURGE_EVERY = Duration.ofMinutes(10);
     private static final Duration LAG_EVERY = Duration.ofSeconds(5);
+    private static final long SMALL_PUSH_SLOT_WAIT_MILLIS = 1000;
 
     private final Collection<ParseApp> apps;
     private final JobContext context;
@@ -72,7 +73,9 @@ final class JobScheduler implements Runnable {
      * own, so they neither wait behind campaigns nor go through the database queue.
      */
     boolean reserveSlot(boolean small) {
-        return running && pool(small).tryTake();
+        // A small push waits a moment for a slot of its own rather than joining the database
+        // queue: the wait is bounded, and so are the calls that may wait (maxPendingCalls).
+        return running && (small ? express.tryTake(SMALL_PUSH_SLOT_WAIT_MILLIS) : slots.tryTake());
     }
 
     /** Runs a job this replica inserted already held, in a slot from {@link #reserveSlot(boolean)}. */
