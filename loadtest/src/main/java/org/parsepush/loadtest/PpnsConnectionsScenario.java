@@ -39,6 +39,7 @@ final class PpnsConnectionsScenario {
      */
     private static final int HANDSHAKES_IN_FLIGHT = 100;
     static final int DEVICES_PER_FLEET = 10_000;
+    private static final int WARM_UP_DEVICES = 2_000;
 
     private PpnsConnectionsScenario() {
     }
@@ -51,6 +52,7 @@ final class PpnsConnectionsScenario {
         int count = options.connections();
         try (Bench bench = Bench.start(options, ppns)) {
             bench.seed(count, 0, 0, "P");
+            warmUp(options, bench, tls.caCertificate(), count);
             List<Fleet> fleets = startFleets(options, bench.gateway.ppnsPort(), tls.caCertificate(), count);
             try {
                 measure(options, bench, fleets, count);
@@ -60,9 +62,30 @@ final class PpnsConnectionsScenario {
         }
     }
 
+    /**
+     * A first wave of devices connects and leaves before anything is measured, so that the
+     * figures are those of holding connections, not of the gateway's first handshakes ever
+     * (JIT-compiled code, classes, pools: a few MB that do not grow with the device count).
+     */
+    private static void warmUp(Options options, Bench bench, Path ca, int count) throws Exception {
+        int size = Math.min(count, WARM_UP_DEVICES);
+        List<Fleet> fleets = startFleets(options, bench.gateway.ppnsPort(), ca, size);
+        try {
+            fleets.forEach(Fleet::go);
+            awaitTotal(fleets, fleet -> fleet.admitted + fleet.failed, size, Duration.ofMinutes(5));
+        } finally {
+            fleets.forEach(Fleet::close);
+        }
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (bench.gateway.metric("ppns_connections_open", "") > 0 && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+    }
+
     private static void measure(Options options, Bench bench, List<Fleet> fleets, int count) throws Exception {
         TimeUnit.SECONDS.sleep(2);
         long residentBefore = residentAfterGc(bench.gateway);
+        double heapBefore = bench.gateway.metric("jvm_memory_used_bytes", "area=\"heap\"");
         if (diagnosis() != null) {
             bench.gateway.jcmd("VM.native_memory", "baseline");
         }
@@ -73,6 +96,7 @@ final class PpnsConnectionsScenario {
         int admitted = total(fleets, fleet -> fleet.admitted);
         TimeUnit.SECONDS.sleep(3);
         long residentAfter = residentAfterGc(bench.gateway);
+        double heapGrowth = bench.gateway.metric("jvm_memory_used_bytes", "area=\"heap\"") - heapBefore;
         diagnose(bench.gateway);
 
         long pushStart = System.nanoTime();
@@ -93,6 +117,7 @@ final class PpnsConnectionsScenario {
                 .put("handshakes per second", admitted / handshakeSeconds, "/s")
                 .put("gateway resident memory growth", (residentAfter - residentBefore) / 1e6, "MB")
                 .put("memory per connection", (double) (residentAfter - residentBefore) / admitted / 1024, "KB")
+                .put("of which live heap per connection", heapGrowth / admitted / 1024, "KB")
                 .put("seconds for one push to reach all", pushSeconds, "s")
                 .note("gateway heap cap", options.heap())
                 .note("device processes", String.valueOf(fleets.size()))
