@@ -86,6 +86,7 @@ final class PpnsConnectionsScenario {
         TimeUnit.SECONDS.sleep(2);
         long residentBefore = residentAfterGc(bench.gateway);
         double heapBefore = bench.gateway.metric("jvm_memory_used_bytes", "area=\"heap\"");
+        double committedBefore = bench.gateway.metric("jvm_memory_committed_bytes", "area=\"heap\"");
         if (diagnosis() != null) {
             bench.gateway.jcmd("VM.native_memory", "baseline");
         }
@@ -97,6 +98,7 @@ final class PpnsConnectionsScenario {
         TimeUnit.SECONDS.sleep(3);
         long residentAfter = residentAfterGc(bench.gateway);
         double heapGrowth = bench.gateway.metric("jvm_memory_used_bytes", "area=\"heap\"") - heapBefore;
+        double committedGrowth = bench.gateway.metric("jvm_memory_committed_bytes", "area=\"heap\"") - committedBefore;
         diagnose(bench.gateway);
 
         long pushStart = System.nanoTime();
@@ -117,7 +119,10 @@ final class PpnsConnectionsScenario {
                 .put("handshakes per second", admitted / handshakeSeconds, "/s")
                 .put("gateway resident memory growth", (residentAfter - residentBefore) / 1e6, "MB")
                 .put("memory per connection", (double) (residentAfter - residentBefore) / admitted / 1024, "KB")
-                .put("of which live heap per connection", heapGrowth / admitted / 1024, "KB")
+                .put("of which heap (committed) per connection", committedGrowth / admitted / 1024, "KB")
+                .put("of which outside the heap per connection",
+                        (residentAfter - residentBefore - committedGrowth) / admitted / 1024, "KB")
+                .put("live heap per connection", heapGrowth / admitted / 1024, "KB")
                 .put("seconds for one push to reach all", pushSeconds, "s")
                 .note("gateway heap cap", options.heap())
                 .note("device processes", String.valueOf(fleets.size()))
