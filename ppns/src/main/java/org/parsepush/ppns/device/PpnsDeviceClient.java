@@ -176,6 +176,19 @@ public final class PpnsDeviceClient implements AutoCloseable {
         return sent;
     }
 
+    /** Sends exactly these bytes, whatever they are: for tests of garbage and partial lines. */
+    public CompletableFuture<Void> sendRaw(byte[] bytes) {
+        CompletableFuture<Void> sent = new CompletableFuture<>();
+        channel.writeAndFlush(io.netty.buffer.Unpooled.wrappedBuffer(bytes)).addListener((ChannelFuture write) -> {
+            if (write.isSuccess()) {
+                sent.complete(null);
+            } else {
+                sent.completeExceptionally(write.cause());
+            }
+        });
+        return sent;
+    }
+
     /** The {@code time} of the newest line that had one, as the device would send it back as {@code last}. */
     public String lastPushTime() {
         return reader.lastPushTime;
