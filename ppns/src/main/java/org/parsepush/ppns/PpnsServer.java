@@ -75,6 +75,7 @@ public final class PpnsServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, ACCEPT_BACKLOG)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, PpnsConnection.OUTBOUND_LIMIT)
                 .childHandler(new DeviceChannelInitializer(settings, tls, admission, registry, limit, metrics, channels));
         ChannelFuture bound = bootstrap.bind(settings.host(), settings.port()).awaitUninterruptibly();
         if (!bound.isSuccess()) {
