@@ -104,6 +104,17 @@ final class GatewayUnderTest implements AutoCloseable {
         return ProcStatus.peakResidentBytes(process.pid());
     }
 
+    /** Runs a {@code jcmd} diagnostic command against the gateway, e.g. {@code GC.run}; returns its output. */
+    String jcmd(String... command) throws IOException, InterruptedException {
+        List<String> line = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), String.valueOf(process.pid())));
+        line.addAll(List.of(command));
+        Process jcmd = new ProcessBuilder(line).redirectErrorStream(true).start();
+        String output = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        jcmd.waitFor(60, TimeUnit.SECONDS);
+        return output;
+    }
+
     /** The sum of a Prometheus metric's samples whose labels contain {@code labelFilter}. */
     double metric(String name, String labelFilter) throws IOException, InterruptedException {
         String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(

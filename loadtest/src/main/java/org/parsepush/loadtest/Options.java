@@ -6,11 +6,11 @@ import java.util.Map;
 
 /**
  * Command-line options: {@code <scenario> [--devices N] [--rate R] [--seconds S] [--connections K]
- * [--heap 256m] [--outcomes all|failed|none] [--gateway-jar path] [--report file] [--mix I/A/E]
- * [--baselines all|adapter]}.
+ * [--source-addresses A] [--heap 256m] [--outcomes all|failed|none] [--gateway-jar path] [--report file]
+ * [--mix I/A/E] [--baselines all|adapter]}.
  */
 record Options(String scenario, int devices, int rate, int seconds, int connections, String heap, String outcomes,
-               Path gatewayJar, Path report, String mix, String baselines) {
+               Path gatewayJar, Path report, String mix, String baselines, int sourceAddresses) {
 
     static final String USAGE = """
             usage: java -jar loadtest/target/loadtest.jar <scenario> [options]
@@ -19,6 +19,8 @@ record Options(String scenario, int devices, int rate, int seconds, int connecti
               --rate R           pushes per second offered by transactional (default 2000)
               --seconds S        duration of transactional (default 20)
               --connections K    PPNS devices for ppns-connections (default 10000)
+              --source-addresses A  ppns-connections devices connect from 127.0.0.2 .. 127.0.0.(A+1),
+                                 round-robin; 0 lets the system choose 127.0.0.1 (default 4)
               --heap SIZE        the gateway's -Xmx (default 256m)
               --outcomes MODE    the gateway's outcomes.record: all, failed or none (default failed)
               --gateway-jar P    default gateway/target/parse-push-gateway.jar
@@ -47,13 +49,14 @@ record Options(String scenario, int devices, int rate, int seconds, int connecti
                 values.getOrDefault("outcomes", "failed"),
                 Path.of(values.getOrDefault("gateway-jar", "gateway/target/parse-push-gateway.jar")),
                 Path.of(values.getOrDefault("report", "loadtest-" + scenario + ".json")),
-                values.getOrDefault("mix", "60/30/10"), values.getOrDefault("baselines", "all"));
+                values.getOrDefault("mix", "60/30/10"), values.getOrDefault("baselines", "all"),
+                Integer.parseInt(values.getOrDefault("source-addresses", "4")));
     }
 
     Options forScenario(String name) {
         return new Options(name, devices, rate, seconds, connections, heap, outcomes, gatewayJar,
                 report.getFileName().toString().equals("loadtest-all.json") ? Path.of("loadtest-" + name + ".json") : report,
-                mix, baselines);
+                mix, baselines, sourceAddresses);
     }
 
     /** Whether parse-baseline runs Parse Server's own push path too, not only the adapter alone. */

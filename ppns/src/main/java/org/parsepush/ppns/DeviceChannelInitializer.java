@@ -4,23 +4,19 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
-import io.netty.handler.codec.LineBasedFrameDecoder;
-import io.netty.handler.codec.string.StringDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Builds each device connection's pipeline, one handler per job:
- * byte counting, idle detection, TLS, line framing, text decoding, then the handshake
- * (replaced by the keep-alive handler on admission), idle closing and error handling.
+ * Builds each device connection's pipeline: byte counting, idle detection, TLS, lines as
+ * text, then the handshake (replaced by the keep-alive handler on admission), and the
+ * endings (idle or failed connections). Each handler costs a context object per connection,
+ * so jobs that need no state of their own share one.
  * A connection that finds no free handshake slot gets no pipeline: it is closed at once.
  */
 final class DeviceChannelInitializer extends ChannelInitializer<Channel> {
-
-    private static final StringDecoder UTF8_LINES = new StringDecoder(StandardCharsets.UTF_8);
 
     private final PpnsSettings settings;
     private final SslContext tls;
@@ -60,12 +56,10 @@ final class DeviceChannelInitializer extends ChannelInitializer<Channel> {
         if (tls != null) {
             pipeline.addLast("tls", sslHandler(channel));
         }
-        pipeline.addLast("lines", new LineBasedFrameDecoder(settings.maxLineBytes(), true, true));
-        pipeline.addLast("text", UTF8_LINES);
+        pipeline.addLast("lines", new TextLines(settings.maxLineBytes()));
         pipeline.addLast("handshake", new HandshakeHandler(admission, registry, keepAlive, limit, metrics,
                 settings.handshakeTimeout()));
-        pipeline.addLast("idle-closer", IdleCloser.INSTANCE);
-        pipeline.addLast("errors", ConnectionErrors.INSTANCE);
+        pipeline.addLast("endings", ConnectionEndings.INSTANCE);
     }
 
     private SslHandler sslHandler(Channel channel) {

@@ -14,6 +14,9 @@ import java.util.Locale;
  */
 final class HandshakeParser {
 
+    /** App ids and SDK versions: a handful of values across all devices. */
+    private static final SharedStrings REPEATED = new SharedStrings(1024);
+
     private HandshakeParser() {
     }
 
@@ -21,8 +24,8 @@ final class HandshakeParser {
         JsonNode json = readObject(line);
         return new Handshake(
                 requiredText(json, "installation_id").toLowerCase(Locale.ROOT),
-                requiredText(json, "oauth_key"),
-                optionalText(json, "v"),
+                REPEATED.share(requiredText(json, "oauth_key")),
+                REPEATED.share(optionalText(json, "v")),
                 optionalInstant(json, "last"),
                 optionalTextList(json, "last_seen"),
                 optionalInstant(json, "ignore_after"),

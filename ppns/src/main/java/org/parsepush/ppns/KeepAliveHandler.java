@@ -56,6 +56,10 @@ final class KeepAliveHandler extends SimpleChannelInboundHandler<String> {
     }
 
     private void answer(ChannelHandlerContext ctx) {
+        if (!ctx.channel().isWritable()) {
+            // A device that pings but does not read: answers would only pile up here.
+            return;
+        }
         ByteBuf reply = ctx.alloc().buffer(KEEP_ALIVE.length).writeBytes(KEEP_ALIVE);
         ctx.writeAndFlush(reply).addListener((ChannelFutureListener) future -> {
             if (future.isSuccess()) {

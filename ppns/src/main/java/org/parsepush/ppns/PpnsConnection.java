@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.AttributeKey;
 import java.net.SocketAddress;
 import java.time.Instant;
@@ -15,6 +16,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * Thread-safe: {@link #send} may be called from any thread.
  */
 public final class PpnsConnection {
+
+    /**
+     * What may wait for a device beyond the kernel's socket buffer: about 32 lines of the
+     * longest push. A device that stops reading (an embedded app that stopped polling) would
+     * otherwise make the server hold every push for it in memory; past this it gets none
+     * until it reads again, and finds them in its inbox when it reconnects.
+     */
+    static final WriteBufferWaterMark OUTBOUND_LIMIT = new WriteBufferWaterMark(16 * 1024, 32 * 1024);
 
     private static final AttributeKey<PpnsConnection> KEY = AttributeKey.valueOf(PpnsConnection.class, "connection");
 
@@ -67,6 +76,11 @@ public final class PpnsConnection {
         return connectedAt;
     }
 
+    /** Whether the device reads what it is sent: false while {@link #send} refuses lines for it. */
+    public boolean isReading() {
+        return channel.isWritable();
+    }
+
     /** Whether lines can still reach the device. */
     public boolean isOpen() {
         return channel.isActive();
@@ -77,11 +91,17 @@ public final class PpnsConnection {
      * handles only the first line of a TLS record, so lines are never batched together.
      *
      * @param line compact JSON without line end: no {@code \r} or {@code \n}, no leading space
-     * @return completes when the line is written to the socket, or fails if the connection is closed
+     * @return completes when the line is written to the socket; fails if the connection is
+     *         closed, or at once with {@link DeviceNotReadingException} while the device is not
+     *         reading what was already sent to it
      * @throws IllegalArgumentException if {@code line} would not reach the device as one line
      */
     public CompletableFuture<Void> send(String line) {
         requireOneLine(line);
+        if (!channel.isWritable() && channel.isActive()) {
+            metrics.lineNotWritable();
+            return CompletableFuture.failedFuture(new DeviceNotReadingException(this));
+        }
         ByteBuf bytes = ByteBufUtil.writeUtf8(channel.alloc(), line + "\n");
         CompletableFuture<Void> written = new CompletableFuture<>();
         channel.writeAndFlush(bytes).addListener((ChannelFuture future) -> {

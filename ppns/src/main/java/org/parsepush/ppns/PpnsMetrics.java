@@ -19,6 +19,7 @@ final class PpnsMetrics {
     private final Map<DisconnectReason, Counter> disconnects = new EnumMap<>(DisconnectReason.class);
     private final Counter pings;
     private final Counter linesWritten;
+    private final Counter linesNotWritable;
     private final Counter bytesIn;
     private final Counter bytesOut;
     private List<Meter> gauges = List.of();
@@ -40,6 +41,9 @@ final class PpnsMetrics {
         pings = Counter.builder("ppns.pings").description("Keep-alives answered").register(registry);
         linesWritten = Counter.builder("ppns.lines.written")
                 .description("Lines the gateway sent to devices (pushes, replays); keep-alives not included")
+                .register(registry);
+        linesNotWritable = Counter.builder("ppns.lines.refused")
+                .description("Lines not sent because the device was not reading what it had been sent")
                 .register(registry);
         bytesIn = bytes("in");
         bytesOut = bytes("out");
@@ -84,6 +88,10 @@ final class PpnsMetrics {
 
     void lineWritten() {
         linesWritten.increment();
+    }
+
+    void lineNotWritable() {
+        linesNotWritable.increment();
     }
 
     void bytesIn(long count) {

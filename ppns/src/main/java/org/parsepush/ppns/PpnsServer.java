@@ -7,7 +7,9 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.BindException;
@@ -39,6 +41,7 @@ public final class PpnsServer implements AutoCloseable {
     private EventLoopGroup group;
     private ChannelGroup channels;
     private Channel serverChannel;
+    private SslContext tls;
 
     /**
      * @param admission decides which devices may connect
@@ -63,7 +66,7 @@ public final class PpnsServer implements AutoCloseable {
         if (group != null) {
             throw new IllegalStateException("already started");
         }
-        SslContext tls = settings.tls() == null ? null : settings.tls().serverContext();
+        tls = settings.tls() == null ? null : settings.tls().serverContext(settings.openSsl());
         group = transport.newGroup();
         channels = new DefaultChannelGroup("ppns-devices", GlobalEventExecutor.INSTANCE);
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -72,16 +75,18 @@ public final class PpnsServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, ACCEPT_BACKLOG)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, PpnsConnection.OUTBOUND_LIMIT)
                 .childHandler(new DeviceChannelInitializer(settings, tls, admission, registry, limit, metrics, channels));
         ChannelFuture bound = bootstrap.bind(settings.host(), settings.port()).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             shutDownGroup();
+            releaseTls();
             throw bindFailure(bound.cause());
         }
         serverChannel = bound.channel();
         metrics.bindGauges(registry, limit);
         log.info("PPNS listening on {}:{} ({}, {})", settings.host(), port(),
-                tls == null ? "plain TCP" : "TLS", transport.name().toLowerCase(Locale.ROOT));
+                tls == null ? "plain TCP" : PpnsTls.describe(tls), transport.name().toLowerCase(Locale.ROOT));
     }
 
     private IOException bindFailure(Throwable cause) {
@@ -125,6 +130,7 @@ public final class PpnsServer implements AutoCloseable {
         channels.close().awaitUninterruptibly();
         metrics.unbindGauges();
         shutDownGroup();
+        releaseTls();
         serverChannel = null;
         log.info("PPNS stopped");
     }
@@ -132,6 +138,17 @@ public final class PpnsServer implements AutoCloseable {
     private void shutDownGroup() {
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
         group = null;
+    }
+
+    /** Frees OpenSSL's native context; the connections' engines were freed as they closed. */
+    private void releaseTls() {
+        ReferenceCountUtil.release(tls);
+        tls = null;
+    }
+
+    /** Whether TLS is served by OpenSSL rather than the JDK, for diagnostics and tests. */
+    public boolean usesOpenSsl() {
+        return tls != null && !(tls instanceof JdkSslContext);
     }
 
     /** Same as {@link #stop()}. */

@@ -19,10 +19,11 @@ import java.util.Objects;
  * @param idleTimeout          how long a device may stay silent; well above the devices' 15-minute ping
  * @param maxPendingHandshakes connections allowed between accept and admission at once; more are closed
  * @param nativeTransport      use Linux epoll when it is available, NIO otherwise
+ * @param openSsl              serve TLS with OpenSSL when its native library loads, the JDK's TLS otherwise
  * @param meterRegistry        where the {@code ppns.*} meters go
  */
 public record PpnsSettings(String host, int port, PpnsTls tls, int maxLineBytes, Duration handshakeTimeout,
-                           Duration idleTimeout, int maxPendingHandshakes, boolean nativeTransport,
+                           Duration idleTimeout, int maxPendingHandshakes, boolean nativeTransport, boolean openSsl,
                            MeterRegistry meterRegistry) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
@@ -72,6 +73,7 @@ public record PpnsSettings(String host, int port, PpnsTls tls, int maxLineBytes,
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
         private int maxPendingHandshakes = DEFAULT_MAX_PENDING_HANDSHAKES;
         private boolean nativeTransport = true;
+        private boolean openSsl = true;
         private MeterRegistry meterRegistry;
 
         private Builder() {
@@ -133,6 +135,15 @@ public record PpnsSettings(String host, int port, PpnsTls tls, int maxLineBytes,
             return this;
         }
 
+        /**
+         * False serves TLS with the JDK even where OpenSSL loads: the JDK also offers the
+         * AES-CBC suites with SHA-256/384 that BoringSSL dropped, should a device need them.
+         */
+        public Builder openSsl(boolean openSsl) {
+            this.openSsl = openSsl;
+            return this;
+        }
+
         /** Where meters go; a private {@link SimpleMeterRegistry} if not set. */
         public Builder meterRegistry(MeterRegistry meterRegistry) {
             this.meterRegistry = meterRegistry;
@@ -146,7 +157,7 @@ public record PpnsSettings(String host, int port, PpnsTls tls, int maxLineBytes,
             }
             MeterRegistry registry = meterRegistry == null ? new SimpleMeterRegistry() : meterRegistry;
             return new PpnsSettings(host, port, tls, maxLineBytes, handshakeTimeout, idleTimeout,
-                    maxPendingHandshakes, nativeTransport, registry);
+                    maxPendingHandshakes, nativeTransport, openSsl, registry);
         }
     }
 }

@@ -2,7 +2,6 @@ package org.parsepush.ppns;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,13 +14,9 @@ import io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBeh
 import io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,6 +40,7 @@ import org.parsepush.ppns.device.DeviceEndpoint;
 import org.parsepush.ppns.device.DeviceTls;
 import org.parsepush.ppns.device.PpnsDeviceClient;
 import org.parsepush.ppns.testing.Eventually;
+import org.parsepush.ppns.testing.LegacyTls;
 import org.parsepush.ppns.testing.TestCertificates;
 import org.parsepush.ppns.testing.TestDevice;
 import org.parsepush.ppns.testing.TestServer;
@@ -334,54 +330,10 @@ class PpnsServerTest {
         }
     }
 
-    /**
-     * The JDK refuses to offer TLS 1.1 itself, so the test writes a TLS 1.1 ClientHello by
-     * hand: the server must answer with an alert (or close), never with a ServerHello.
-     */
+    /** The server runs on OpenSSL here (see TlsProviderTest for the JDK): TLS 1.1 is refused. */
     @Test
     void refusesTls11() throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", test.port()));
-            socket.setSoTimeout((int) Eventually.DEADLINE.toMillis());
-            socket.getOutputStream().write(tls11ClientHello());
-            socket.getOutputStream().flush();
-
-            int contentType = socket.getInputStream().read();
-            assertNotEquals(0x16, contentType, "the server went on with a TLS 1.1 handshake");
-            drain(socket.getInputStream());
-        }
+        LegacyTls.assertRefusesTls11(test.port());
         Eventually.until("the failed TLS handshake is counted", () -> test.handshakes("tls_failed") == 1);
-    }
-
-    private static byte[] tls11ClientHello() throws IOException {
-        ByteArrayOutputStream hello = new ByteArrayOutputStream();
-        DataOutputStream out = new DataOutputStream(hello);
-        out.writeShort(0x0302); // TLS 1.1, with no supported_versions extension to offer more
-        out.write(new byte[32]); // random
-        out.writeByte(0); // no session id
-        out.writeShort(4);
-        out.writeShort(0xC013); // TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA
-        out.writeShort(0x002F); // TLS_RSA_WITH_AES_128_CBC_SHA
-        out.writeByte(1);
-        out.writeByte(0); // no compression
-        byte[] body = hello.toByteArray();
-
-        ByteArrayOutputStream record = new ByteArrayOutputStream();
-        DataOutputStream recordOut = new DataOutputStream(record);
-        recordOut.writeByte(0x16); // handshake record
-        recordOut.writeShort(0x0301);
-        recordOut.writeShort(body.length + 4);
-        recordOut.writeByte(1); // ClientHello
-        recordOut.writeByte(0);
-        recordOut.writeShort(body.length);
-        recordOut.write(body);
-        return record.toByteArray();
-    }
-
-    private static void drain(InputStream in) throws IOException {
-        byte[] buffer = new byte[1024];
-        while (in.read(buffer) >= 0) {
-            // until the server closes
-        }
     }
 }

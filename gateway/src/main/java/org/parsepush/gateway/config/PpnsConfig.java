@@ -25,6 +25,7 @@ public final class PpnsConfig {
     private int inboxRetentionDays = 7;
     private int registryRefreshSeconds = 30;
     private int deliveryPollMillis = 200;
+    private boolean openSsl = true;
 
     public boolean enabled() {
         return enabled;
@@ -81,6 +82,11 @@ public final class PpnsConfig {
     /** How often this replica refreshes its entries in the shared connection registry. */
     public Duration registryRefresh() {
         return Duration.ofSeconds(registryRefreshSeconds);
+    }
+
+    /** Serve TLS with OpenSSL where its native library loads (less memory per device); false forces the JDK's TLS. */
+    public boolean openSsl() {
+        return openSsl;
     }
 
     /** How often pushes handed over by other replicas are picked up. */

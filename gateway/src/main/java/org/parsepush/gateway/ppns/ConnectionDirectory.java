@@ -2,17 +2,23 @@ package org.parsepush.gateway.ppns;
 
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.DeleteOneModel;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.ReplaceOneModel;
 import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.Updates;
+import com.mongodb.client.model.WriteModel;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.bson.Document;
+import org.bson.conversions.Bson;
 
 /**
  * Which replica holds which device's connection, shared through MongoDB so a push whose
@@ -33,14 +39,33 @@ final class ConnectionDirectory {
         this.refresh = refresh;
     }
 
-    void register(String installationId, String replica, Instant now) {
-        entries.replaceOne(Filters.eq("_id", installationId), new Document("_id", installationId)
-                .append(REPLICA, replica).append(REFRESHED_AT, Date.from(now)), new ReplaceOptions().upsert(true));
+    /**
+     * A device connected here ({@code connected}), or its last connection here closed.
+     *
+     * @param installationId the device
+     * @param connected      true to claim the device for this replica, false to forget the claim
+     */
+    record Change(String installationId, boolean connected) {
     }
 
-    /** Forgets a connection, unless another replica has taken the device since. */
-    void unregister(String installationId, String replica) {
-        entries.deleteOne(Filters.and(Filters.eq("_id", installationId), Filters.eq(REPLICA, replica)));
+    /**
+     * Applies changes in their order, in one bulk write. Forgetting a device leaves it alone
+     * if another replica has taken it since.
+     */
+    void apply(List<Change> changes, String replica, Instant now) {
+        if (changes.isEmpty()) {
+            return;
+        }
+        Date refreshedAt = Date.from(now);
+        List<WriteModel<Document>> writes = new ArrayList<>(changes.size());
+        for (Change change : changes) {
+            Bson entry = Filters.eq("_id", change.installationId());
+            writes.add(change.connected()
+                    ? new ReplaceOneModel<>(entry, new Document("_id", change.installationId())
+                            .append(REPLICA, replica).append(REFRESHED_AT, refreshedAt), new ReplaceOptions().upsert(true))
+                    : new DeleteOneModel<>(Filters.and(entry, Filters.eq(REPLICA, replica))));
+        }
+        entries.bulkWrite(writes, new BulkWriteOptions().ordered(true));
     }
 
     /** Keeps this replica's entries alive. */

@@ -10,10 +10,13 @@ import com.mongodb.client.model.Updates;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.bson.Document;
-import org.bson.conversions.Bson;
 import org.bson.types.ObjectId;
 import org.parsepush.ppns.Handshake;
 
@@ -63,24 +66,34 @@ final class Inbox {
     }
 
     /**
-     * What a device that just connected has not seen, oldest first: newer than its
-     * {@code last}, not older than {@code ignore_after}, not in {@code last_seen}, not expired.
+     * What each of these devices that just connected has not seen, oldest first: newer than
+     * its {@code last}, not older than {@code ignore_after}, not in {@code last_seen}, not
+     * expired; at most {@code limit} each. One query serves the whole batch.
+     *
+     * @return one list per handshake, in the handshakes' order
      */
-    List<Document> replay(Handshake handshake, Instant now, int limit) {
-        List<Bson> filters = new ArrayList<>();
-        filters.add(Filters.eq(INSTALLATION_ID, handshake.installationId()));
-        filters.add(Filters.gt(EXPIRE_AT, Date.from(now)));
-        if (handshake.last() != null) {
-            filters.add(Filters.gt(TIME, Date.from(handshake.last())));
+    List<List<Document>> replay(List<Handshake> handshakes, Instant now, int limit) {
+        Set<String> ids = new HashSet<>();
+        handshakes.forEach(handshake -> ids.add(handshake.installationId()));
+        Map<String, List<Document>> pending = new HashMap<>();
+        entries.find(Filters.and(Filters.in(INSTALLATION_ID, ids), Filters.gt(EXPIRE_AT, Date.from(now))))
+                .sort(Sorts.ascending(TIME, "_id"))
+                .forEach(entry -> pending.computeIfAbsent(entry.getString(INSTALLATION_ID), id -> new ArrayList<>())
+                        .add(entry));
+        List<List<Document>> missed = new ArrayList<>(handshakes.size());
+        for (Handshake handshake : handshakes) {
+            missed.add(pending.getOrDefault(handshake.installationId(), List.of()).stream()
+                    .filter(entry -> missed(handshake, entry)).limit(limit).toList());
         }
-        if (handshake.ignoreAfter() != null) {
-            filters.add(Filters.gte(TIME, Date.from(handshake.ignoreAfter())));
-        }
-        if (!handshake.lastSeen().isEmpty()) {
-            filters.add(Filters.nin(PUSH_ID, handshake.lastSeen()));
-        }
-        return entries.find(Filters.and(filters)).sort(Sorts.ascending(TIME, "_id")).limit(limit)
-                .into(new ArrayList<>());
+        return missed;
+    }
+
+    /** Whether the device has not seen the entry, judged as the database would (milliseconds). */
+    private static boolean missed(Handshake handshake, Document entry) {
+        Date time = entry.getDate(TIME);
+        return (handshake.last() == null || time.after(Date.from(handshake.last())))
+                && (handshake.ignoreAfter() == null || !time.before(Date.from(handshake.ignoreAfter())))
+                && !handshake.lastSeen().contains(entry.getString(PUSH_ID));
     }
 
     /** Entries other replicas handed to {@code replica} for live delivery. */
@@ -103,8 +116,8 @@ final class Inbox {
     }
 
     /** Which of these entries another replica has written to a live connection. */
-    java.util.Set<Object> delivered(List<Object> ids) {
-        java.util.Set<Object> delivered = new java.util.HashSet<>();
+    Set<Object> delivered(List<Object> ids) {
+        Set<Object> delivered = new HashSet<>();
         entries.find(Filters.and(Filters.in("_id", ids), Filters.exists(DELIVERED_BY)))
                 .projection(new Document("_id", 1)).forEach(entry -> delivered.add(entry.get("_id")));
         return delivered;

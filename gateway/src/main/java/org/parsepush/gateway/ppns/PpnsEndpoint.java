@@ -1,7 +1,6 @@
 package org.parsepush.gateway.ppns;
 
 import com.mongodb.client.MongoDatabase;
-import com.mongodb.client.model.Filters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -11,7 +10,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +24,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.bson.Document;
 import org.parsepush.gateway.config.PortInUseException;
 import org.parsepush.gateway.config.PpnsConfig;
-import org.parsepush.gateway.report.PushStatusStore;
-import org.parsepush.gateway.store.ParseNames;
 import org.parsepush.ppns.Admission;
 import org.parsepush.ppns.ConnectionListener;
 import org.parsepush.ppns.Handshake;
@@ -63,8 +59,9 @@ public final class PpnsEndpoint implements ConnectionListener, AutoCloseable {
     private final Counter handedOver;
     private final AtomicLong inboxSize = new AtomicLong();
 
-    /** An app's PPNS collections. */
-    record PpnsApp(MongoDatabase database, Inbox inbox, ConnectionDirectory directory) {
+    /** An app's PPNS collections, and the batched database work its devices' comings and goings cause. */
+    record PpnsApp(MongoDatabase database, Inbox inbox, ConnectionDirectory directory, InstallationCheck admission,
+                   ArrivalsAndDepartures arrivals) {
     }
 
     public PpnsEndpoint(PpnsConfig config, String replica, Clock clock, MeterRegistry registry) {
@@ -74,7 +71,7 @@ public final class PpnsEndpoint implements ConnectionListener, AutoCloseable {
         PpnsSettings.Builder settings = PpnsSettings.builder().host(config.listener().host())
                 .port(config.listener().port()).maxLineBytes(config.maxLineBytes())
                 .handshakeTimeout(config.handshakeTimeout()).idleTimeout(config.idleTimeout())
-                .maxPendingHandshakes(config.maxPendingHandshakes()).meterRegistry(registry);
+                .maxPendingHandshakes(config.maxPendingHandshakes()).openSsl(config.openSsl()).meterRegistry(registry);
         if (config.certificateChainFile() != null) {
             settings.tls(config.certificateChainFile(), config.privateKeyFile());
         } else {
@@ -97,8 +94,12 @@ public final class PpnsEndpoint implements ConnectionListener, AutoCloseable {
 
     /** Serves an app's devices; its PPNS collections live in its database. */
     public PpnsApp register(String appId, MongoDatabase database) {
-        PpnsApp app = new PpnsApp(database, new Inbox(database), new ConnectionDirectory(database,
-                config.registryRefresh()));
+        Inbox inbox = new Inbox(database);
+        ConnectionDirectory directory = new ConnectionDirectory(database, config.registryRefresh());
+        InstallationCheck admission = new InstallationCheck(database, config.autoRegister(), clock, work);
+        ArrivalsAndDepartures arrivals = new ArrivalsAndDepartures(inbox, directory, replica, clock, REPLAY_LIMIT,
+                installationId -> local(appId, installationId).isPresent(), this::replay, work);
+        PpnsApp app = new PpnsApp(database, inbox, directory, admission, arrivals);
         apps.put(appId, app);
         return app;
     }
@@ -177,60 +178,28 @@ public final class PpnsEndpoint implements ConnectionListener, AutoCloseable {
         if (app == null) {
             return CompletableFuture.completedFuture(Admission.reject(Rejection.UNKNOWN_APPLICATION));
         }
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return knownInstallation(app, handshake) ? Admission.accept()
-                        : Admission.reject(Rejection.UNKNOWN_INSTALLATION);
-            } catch (RuntimeException e) {
-                log.warn("cannot admit a PPNS device now: {}", e.toString());
-                return Admission.reject(Rejection.UNAVAILABLE);
-            }
-        }, work);
-    }
-
-    private boolean knownInstallation(PpnsApp app, Handshake handshake) {
-        var installations = app.database().getCollection(ParseNames.INSTALLATION);
-        if (installations.find(Filters.eq(ParseNames.INSTALLATION_ID, handshake.installationId())).first() != null) {
-            return true;
-        }
-        if (!config.autoRegister()) {
-            return false;
-        }
-        Date now = Date.from(clock.instant());
-        installations.insertOne(new Document(ParseNames.ID, PushStatusStore.newObjectId())
-                .append(ParseNames.INSTALLATION_ID, handshake.installationId())
-                .append(ParseNames.DEVICE_TYPE, "embedded").append(ParseNames.CHANNELS, List.of(""))
-                .append("parseVersion", handshake.sdkVersion())
-                .append(ParseNames.CREATED_AT, now).append(ParseNames.UPDATED_AT, now));
-        log.info("registered PPNS installation {} on its first connection", handshake.installationId());
-        return true;
+        return app.admission().admit(handshake);
     }
 
     @Override
     public void connected(PpnsConnection connection) {
-        PpnsApp app = apps.get(connection.applicationId());
-        work.execute(guarded(() -> {
-            app.directory().register(connection.installationId(), replica, clock.instant());
-            for (Document entry : app.inbox().replay(connection.handshake(), clock.instant(), REPLAY_LIMIT)) {
-                writeOnce(connection, entry.getString(Inbox.PUSH_ID), entry.getString(Inbox.LINE))
-                        .thenAccept(wrote -> {
-                            if (wrote) {
-                                replayed.increment();
-                            }
-                        });
-            }
-        }));
+        apps.get(connection.applicationId()).arrivals().arrived(connection);
     }
 
     @Override
     public void disconnected(PpnsConnection connection) {
         written.remove(connection);
-        PpnsApp app = apps.get(connection.applicationId());
-        work.execute(guarded(() -> {
-            if (local(connection.applicationId(), connection.installationId()).isEmpty()) {
-                app.directory().unregister(connection.installationId(), replica);
-            }
-        }));
+        apps.get(connection.applicationId()).arrivals().departed(connection);
+    }
+
+    private void replay(PpnsConnection connection, List<Document> missed) {
+        for (Document entry : missed) {
+            writeOnce(connection, entry.getString(Inbox.PUSH_ID), entry.getString(Inbox.LINE)).thenAccept(wrote -> {
+                if (wrote) {
+                    replayed.increment();
+                }
+            });
+        }
     }
 
     void countLive() {

@@ -101,7 +101,8 @@ public final class PpnsProvider implements Provider<PpnsMessage> {
                 attempts.add(endpoint.writeOnce(connection.get(), message.line().pushId(), message.line().text())
                         .handle((wrote, error) -> {
                             if (error != null) {
-                                return Attempt.queued(); // the connection dropped: the replay has it
+                                // The connection dropped, or the device is not reading: the replay has it.
+                                return Attempt.queued();
                             }
                             endpoint.countLive();
                             return Attempt.sent();

@@ -21,6 +21,8 @@ import io.netty.handler.codec.string.StringDecoder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -62,6 +64,18 @@ public final class PpnsDeviceClient implements AutoCloseable {
      */
     public static CompletableFuture<PpnsDeviceClient> connect(EventLoopGroup group, DeviceEndpoint endpoint,
                                                               Consumer<String> lines) {
+        return connect(group, endpoint, null, lines);
+    }
+
+    /**
+     * Like {@link #connect(EventLoopGroup, DeviceEndpoint, Consumer)}, from a chosen source
+     * address: each address has its own range of ephemeral ports, so spreading connections
+     * over several (see {@link SourceAddresses}) opens more than one address's range allows.
+     *
+     * @param source the local address to bind, with a port the system picks; null to let the system choose
+     */
+    public static CompletableFuture<PpnsDeviceClient> connect(EventLoopGroup group, DeviceEndpoint endpoint,
+                                                              InetAddress source, Consumer<String> lines) {
         CompletableFuture<PpnsDeviceClient> connected = new CompletableFuture<>();
         LineReader reader = new LineReader(lines);
         Bootstrap bootstrap = new Bootstrap()
@@ -80,7 +94,9 @@ public final class PpnsDeviceClient implements AutoCloseable {
                         channel.pipeline().addLast("reader", reader);
                     }
                 });
-        bootstrap.connect(endpoint.host(), endpoint.port()).addListener((ChannelFuture tcp) -> {
+        ChannelFuture connecting = source == null ? bootstrap.connect(endpoint.host(), endpoint.port())
+                : bootstrap.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), new InetSocketAddress(source, 0));
+        connecting.addListener((ChannelFuture tcp) -> {
             if (!tcp.isSuccess()) {
                 connected.completeExceptionally(tcp.cause());
                 return;
@@ -160,6 +176,19 @@ public final class PpnsDeviceClient implements AutoCloseable {
         return sent;
     }
 
+    /** Sends exactly these bytes, whatever they are: for tests of garbage and partial lines. */
+    public CompletableFuture<Void> sendRaw(byte[] bytes) {
+        CompletableFuture<Void> sent = new CompletableFuture<>();
+        channel.writeAndFlush(io.netty.buffer.Unpooled.wrappedBuffer(bytes)).addListener((ChannelFuture write) -> {
+            if (write.isSuccess()) {
+                sent.complete(null);
+            } else {
+                sent.completeExceptionally(write.cause());
+            }
+        });
+        return sent;
+    }
+
     /** The {@code time} of the newest line that had one, as the device would send it back as {@code last}. */
     public String lastPushTime() {
         return reader.lastPushTime;
@@ -169,6 +198,11 @@ public final class PpnsDeviceClient implements AutoCloseable {
     public String applicationProtocol() {
         SslHandler tls = channel.pipeline().get(SslHandler.class);
         return tls == null ? null : tls.applicationProtocol();
+    }
+
+    /** The local end of the connection, e.g. to see which source address it was given. */
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) channel.localAddress();
     }
 
     /** Whether the server has not closed the connection (yet). */

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.parsepush.ppns.device.DeviceEndpoint;
 import org.parsepush.ppns.device.DeviceTls;
 import org.parsepush.ppns.device.PpnsDeviceClient;
+import org.parsepush.ppns.device.SourceAddresses;
 import org.parsepush.ppns.simulator.SimulatorOptions.UsageException;
 
 /**
@@ -52,9 +53,11 @@ public final class DeviceSimulator implements AutoCloseable {
     static DeviceSimulator start(SimulatorOptions options, PrintStream out, PrintStream err) throws IOException {
         DeviceEndpoint endpoint = new DeviceEndpoint(options.host(), options.port(), tls(options));
         EventLoopGroup group = PpnsDeviceClient.newEventLoopGroup(0);
+        SourceAddresses sources = options.sourceAddresses() == 0 ? SourceAddresses.systemChoice()
+                : SourceAddresses.loopback(options.sourceAddresses());
         List<SimulatedDevice> devices = new ArrayList<>();
         for (String installationId : options.installationIds()) {
-            devices.add(new SimulatedDevice(installationId, options, endpoint, group, out, err));
+            devices.add(new SimulatedDevice(installationId, options, endpoint, sources, group, out, err));
         }
         devices.forEach(SimulatedDevice::start);
         return new DeviceSimulator(group, devices);

@@ -8,6 +8,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.parsepush.ppns.device.DeviceEndpoint;
 import org.parsepush.ppns.device.PpnsDeviceClient;
+import org.parsepush.ppns.device.SourceAddresses;
 
 /**
  * One simulated device over its lifetime: connect, handshake, ping, print pushes, and
@@ -19,6 +20,7 @@ final class SimulatedDevice {
     private final String installationId;
     private final SimulatorOptions options;
     private final DeviceEndpoint endpoint;
+    private final SourceAddresses sources;
     private final EventLoopGroup group;
     private final PrintStream out;
     private final PrintStream err;
@@ -27,11 +29,12 @@ final class SimulatedDevice {
     private volatile boolean stopping;
     private volatile PpnsDeviceClient client;
 
-    SimulatedDevice(String installationId, SimulatorOptions options, DeviceEndpoint endpoint, EventLoopGroup group,
-                    PrintStream out, PrintStream err) {
+    SimulatedDevice(String installationId, SimulatorOptions options, DeviceEndpoint endpoint, SourceAddresses sources,
+                    EventLoopGroup group, PrintStream out, PrintStream err) {
         this.installationId = installationId;
         this.options = options;
         this.endpoint = endpoint;
+        this.sources = sources;
         this.group = group;
         this.out = out;
         this.err = err;
@@ -43,7 +46,7 @@ final class SimulatedDevice {
             stopped.complete(null);
             return;
         }
-        PpnsDeviceClient.connect(group, endpoint, this::received).whenComplete((connected, failure) -> {
+        PpnsDeviceClient.connect(group, endpoint, sources.next(), this::received).whenComplete((connected, failure) -> {
             if (failure != null) {
                 err.println(installationId + " cannot connect: " + failure);
                 reconnectOrStop();
@@ -65,7 +68,8 @@ final class SimulatedDevice {
             err.println(installationId + " disconnected");
             reconnectOrStop();
         });
-        err.println(installationId + " connected, last " + last);
+        err.println(installationId + " connected from " + connected.localAddress().getAddress().getHostAddress()
+                + ", last " + last);
         connected.handshake(installationId, options.applicationId(), last);
         if (stopping) {
             connected.close();

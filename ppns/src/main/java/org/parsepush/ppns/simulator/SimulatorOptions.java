@@ -13,9 +13,11 @@ import java.util.UUID;
  * @param ca              trust only this CA (PEM); null for the JDK's public roots
  * @param last            {@code last} for each device's first handshake; null for none
  * @param reconnectDelay  wait before reconnecting after a disconnect; zero stops the device instead
+ * @param sourceAddresses how many loopback source addresses to spread connections over; 0 lets the system choose
  */
 record SimulatorOptions(String host, int port, String applicationId, List<String> installationIds, boolean plainTcp,
-                        Path ca, boolean trustAll, String last, Duration pingInterval, Duration reconnectDelay) {
+                        Path ca, boolean trustAll, String last, Duration pingInterval, Duration reconnectDelay,
+                        int sourceAddresses) {
 
     static final String USAGE = """
             Usage: DeviceSimulator --port PORT --app-id APP_ID [options]
@@ -37,6 +39,9 @@ record SimulatorOptions(String host, int port, String applicationId, List<String
               --ping-seconds S          seconds between pings (default 840, as the Linux SDK)
               --reconnect-seconds S     seconds before reconnecting; 0 stops a device when it
                                         is disconnected (default 5)
+              --source-addresses N      connect from 127.0.0.2 .. 127.0.0.(N+1), round-robin, for
+                                        more devices than one address has ports (about 28,000);
+                                        only for a server on this machine (default: system's choice)
               --help                    print this and exit
             """;
 
@@ -69,6 +74,7 @@ record SimulatorOptions(String host, int port, String applicationId, List<String
         private String last;
         private long pingSeconds = 840;
         private long reconnectSeconds = 5;
+        private int sourceAddresses;
 
         Parser(String[] args) {
             this.args = args;
@@ -89,6 +95,7 @@ record SimulatorOptions(String host, int port, String applicationId, List<String
                     case "--last" -> last = value(option);
                     case "--ping-seconds" -> pingSeconds = number(option, 1, 86_400);
                     case "--reconnect-seconds" -> reconnectSeconds = number(option, 0, 86_400);
+                    case "--source-addresses" -> sourceAddresses = (int) number(option, 1, 250);
                     default -> throw new UsageException("unknown option " + option);
                 }
             }
@@ -113,7 +120,7 @@ record SimulatorOptions(String host, int port, String applicationId, List<String
                 ids.add(UUID.randomUUID().toString());
             }
             return new SimulatorOptions(host, port, applicationId, List.copyOf(ids), plainTcp, ca, trustAll, last,
-                    Duration.ofSeconds(pingSeconds), Duration.ofSeconds(reconnectSeconds));
+                    Duration.ofSeconds(pingSeconds), Duration.ofSeconds(reconnectSeconds), sourceAddresses);
         }
 
         private String value(String option) throws UsageException {

@@ -24,6 +24,17 @@ class SimulatorOptionsTest {
         assertNull(options.last());
         assertEquals(Duration.ofMinutes(14), options.pingInterval());
         assertEquals(Duration.ofSeconds(5), options.reconnectDelay());
+        assertEquals(0, options.sourceAddresses(), "the system chooses the source address");
+    }
+
+    @Test
+    void spreadsOverSourceAddressesWhenAsked() throws Exception {
+        assertEquals(3, SimulatorOptions.parse("--port", "1", "--app-id", "app", "--source-addresses", "3")
+                .sourceAddresses());
+        assertThrows(UsageException.class, () -> SimulatorOptions.parse("--port", "1", "--app-id", "app",
+                "--source-addresses", "0"));
+        assertThrows(UsageException.class, () -> SimulatorOptions.parse("--port", "1", "--app-id", "app",
+                "--source-addresses", "251"));
     }
 
     @Test
