@@ -193,13 +193,28 @@ public final class PpnsEndpoint implements ConnectionListener, AutoCloseable {
     }
 
     private void replay(PpnsConnection connection, List<Document> missed) {
-        for (Document entry : missed) {
-            writeOnce(connection, entry.getString(Inbox.PUSH_ID), entry.getString(Inbox.LINE)).thenAccept(wrote -> {
-                if (wrote) {
-                    replayed.increment();
-                }
-            });
+        replayFrom(connection, missed, 0);
+    }
+
+    /**
+     * Replays one line at a time, each once the previous one reached the socket, so a long
+     * backlog stays within the device's outbound limit. A device that stops reading stalls
+     * its own replay; what was not written stays in its inbox for its next connection.
+     */
+    private void replayFrom(PpnsConnection connection, List<Document> missed, int next) {
+        if (next >= missed.size() || !connection.isOpen()) {
+            return;
         }
+        Document entry = missed.get(next);
+        writeOnce(connection, entry.getString(Inbox.PUSH_ID), entry.getString(Inbox.LINE)).whenComplete((wrote, error) -> {
+            if (error != null) {
+                return;
+            }
+            if (wrote) {
+                replayed.increment();
+            }
+            replayFrom(connection, missed, next + 1);
+        });
     }
 
     void countLive() {
