@@ -1,6 +1,8 @@
 package org.parsepush.ppns;
 
 import io.netty.channel.Channel;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
@@ -23,6 +25,7 @@ final class DeviceChannelInitializer extends ChannelInitializer<Channel> {
     private final DeviceAdmission admission;
     private final ConnectionRegistry registry;
     private final HandshakeLimit limit;
+    private final AddressLimit addresses;
     private final PpnsMetrics metrics;
     private final ChannelGroup channels;
     private final ByteCounter byteCounter;
@@ -36,6 +39,7 @@ final class DeviceChannelInitializer extends ChannelInitializer<Channel> {
         this.admission = admission;
         this.registry = registry;
         this.limit = limit;
+        this.addresses = new AddressLimit(settings.maxConnectionsPerAddress());
         this.metrics = metrics;
         this.channels = channels;
         this.byteCounter = new ByteCounter(metrics);
@@ -44,6 +48,13 @@ final class DeviceChannelInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel channel) {
+        InetAddress source = ((InetSocketAddress) channel.remoteAddress()).getAddress();
+        if (!addresses.tryOpen(source)) {
+            metrics.handshake(HandshakeOutcome.ADDRESS_LIMIT);
+            channel.close();
+            return;
+        }
+        channel.closeFuture().addListener(closed -> addresses.closed(source));
         if (!limit.tryAcquire()) {
             metrics.handshake(HandshakeOutcome.OVER_CAPACITY);
             channel.close();

@@ -7,6 +7,8 @@ enum HandshakeOutcome {
     UNKNOWN_APP("unknown_app"),
     UNKNOWN_INSTALLATION("unknown_installation"),
     OVER_CAPACITY("over_capacity"),
+    /** Too many connections open from the device's source address. */
+    ADDRESS_LIMIT("address_limit"),
     UNAVAILABLE("unavailable"),
     TIMEOUT("timeout"),
     LINE_TOO_LONG("line_too_long"),

@@ -18,13 +18,14 @@ import java.util.Objects;
  * @param handshakeTimeout     how long a connection may take from accept to admission
  * @param idleTimeout          how long a device may stay silent; well above the devices' 15-minute ping
  * @param maxPendingHandshakes connections allowed between accept and admission at once; more are closed
+ * @param maxConnectionsPerAddress connections open at once from one source address (0: no bound); more are closed
  * @param nativeTransport      use Linux epoll when it is available, NIO otherwise
  * @param openSsl              serve TLS with OpenSSL when its native library loads, the JDK's TLS otherwise
  * @param meterRegistry        where the {@code ppns.*} meters go
  */
 public record PpnsSettings(String host, int port, PpnsTls tls, int maxLineBytes, Duration handshakeTimeout,
-                           Duration idleTimeout, int maxPendingHandshakes, boolean nativeTransport, boolean openSsl,
-                           MeterRegistry meterRegistry) {
+                           Duration idleTimeout, int maxPendingHandshakes, int maxConnectionsPerAddress,
+                           boolean nativeTransport, boolean openSsl, MeterRegistry meterRegistry) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     /** The Linux SDK's line buffer. */
@@ -33,6 +34,8 @@ public record PpnsSettings(String host, int port, PpnsTls tls, int maxLineBytes,
     /** Twice the Android SDK's longest ping interval. */
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(30);
     public static final int DEFAULT_MAX_PENDING_HANDSHAKES = 1024;
+    /** Generous: many devices behind one carrier NAT share an address. */
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 10_000;
 
     public PpnsSettings {
         Objects.requireNonNull(host, "host");
@@ -54,6 +57,9 @@ public record PpnsSettings(String host, int port, PpnsTls tls, int maxLineBytes,
         if (maxPendingHandshakes < 1) {
             throw new IllegalArgumentException("maxPendingHandshakes must be positive");
         }
+        if (maxConnectionsPerAddress < 0) {
+            throw new IllegalArgumentException("maxConnectionsPerAddress must be 0 (no bound) or positive");
+        }
     }
 
     /** A builder with the defaults; {@link Builder#tls} or {@link Builder#plainTcp} must be chosen. */
@@ -72,6 +78,7 @@ public record PpnsSettings(String host, int port, PpnsTls tls, int maxLineBytes,
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
         private int maxPendingHandshakes = DEFAULT_MAX_PENDING_HANDSHAKES;
+        private int maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
         private boolean nativeTransport = true;
         private boolean openSsl = true;
         private MeterRegistry meterRegistry;
@@ -124,6 +131,12 @@ public record PpnsSettings(String host, int port, PpnsTls tls, int maxLineBytes,
         }
 
         /** Connections allowed between accept and admission at once; a reconnect storm's bound. */
+        /** Connections open at once from one source address; 0 for no bound. */
+        public Builder maxConnectionsPerAddress(int maxConnectionsPerAddress) {
+            this.maxConnectionsPerAddress = maxConnectionsPerAddress;
+            return this;
+        }
+
         public Builder maxPendingHandshakes(int maxPendingHandshakes) {
             this.maxPendingHandshakes = maxPendingHandshakes;
             return this;
@@ -157,7 +170,7 @@ public record PpnsSettings(String host, int port, PpnsTls tls, int maxLineBytes,
             }
             MeterRegistry registry = meterRegistry == null ? new SimpleMeterRegistry() : meterRegistry;
             return new PpnsSettings(host, port, tls, maxLineBytes, handshakeTimeout, idleTimeout,
-                    maxPendingHandshakes, nativeTransport, openSsl, registry);
+                    maxPendingHandshakes, maxConnectionsPerAddress, nativeTransport, openSsl, registry);
         }
     }
 }

@@ -21,6 +21,7 @@ public final class PpnsConfig {
     private int handshakeTimeoutSeconds = 10;
     private int idleTimeoutMinutes = 30;
     private int maxPendingHandshakes = 1024;
+    private int maxConnectionsPerAddress = 10_000;
     private boolean autoRegister;
     private int inboxRetentionDays = 7;
     private int registryRefreshSeconds = 30;
@@ -65,6 +66,11 @@ public final class PpnsConfig {
     }
 
     /** Handshakes being admitted at once; more connections are closed at once (reconnect storms). */
+    /** Connections open at once from one source address (0: no bound); more are closed at once. */
+    public int maxConnectionsPerAddress() {
+        return maxConnectionsPerAddress;
+    }
+
     public int maxPendingHandshakes() {
         return maxPendingHandshakes;
     }
@@ -107,6 +113,9 @@ public final class PpnsConfig {
         if (certificateChainFile != null) {
             CredentialFiles.checkReadable("ppns.certificateChainFile", certificateChainFile, problems);
             CredentialFiles.checkReadable("ppns.privateKeyFile", privateKeyFile, problems);
+        }
+        if (maxConnectionsPerAddress < 0) {
+            problems.add("ppns.maxConnectionsPerAddress must be 0 (no bound) or positive, got " + maxConnectionsPerAddress);
         }
         if (maxLineBytes < 128 || maxPushBytes < 128) {
             problems.add("ppns.maxLineBytes and ppns.maxPushBytes must be at least 128");

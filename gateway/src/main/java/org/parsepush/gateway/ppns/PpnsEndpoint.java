@@ -71,7 +71,8 @@ public final class PpnsEndpoint implements ConnectionListener, AutoCloseable {
         PpnsSettings.Builder settings = PpnsSettings.builder().host(config.listener().host())
                 .port(config.listener().port()).maxLineBytes(config.maxLineBytes())
                 .handshakeTimeout(config.handshakeTimeout()).idleTimeout(config.idleTimeout())
-                .maxPendingHandshakes(config.maxPendingHandshakes()).openSsl(config.openSsl()).meterRegistry(registry);
+                .maxPendingHandshakes(config.maxPendingHandshakes())
+                .maxConnectionsPerAddress(config.maxConnectionsPerAddress()).openSsl(config.openSsl()).meterRegistry(registry);
         if (config.certificateChainFile() != null) {
             settings.tls(config.certificateChainFile(), config.privateKeyFile());
         } else {
