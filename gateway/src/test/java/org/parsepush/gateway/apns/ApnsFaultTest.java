@@ -17,8 +17,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 import org.bson.Document;
+import org.parsepush.gateway.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -109,7 +109,9 @@ class ApnsFaultTest {
         apns.failAll(status, reason);
         String pushId = send();
         // Every device of the first window refused at least once, most of them twice.
-        await(() -> apns.totalTries() >= WINDOW * 3 / 2, "APNs saw too few tries while failing");
+        Await.until(Duration.ofSeconds(20),
+                "APNs saw too few tries while failing",
+                () -> apns.totalTries() >= WINDOW * 3 / 2);
         apns.clear();
         PushStatus result = gateway.awaitFinished(pushId, Duration.ofSeconds(25));
 
@@ -205,8 +207,10 @@ class ApnsFaultTest {
 
         // APNs answers the stalled streams at last: those devices now have it twice, no more.
         apns.clear();
-        await(() -> apns.deliveredByToken().values().stream().mapToInt(Integer::intValue).sum()
-                == AUDIENCE + stalled.size(), "the held streams were not answered");
+        Await.until(Duration.ofSeconds(20),
+                "the held streams were not answered",
+                () -> apns.deliveredByToken().values().stream().mapToInt(Integer::intValue).sum()
+                == AUDIENCE + stalled.size());
         for (String token : audience) {
             assertEquals(stalled.contains(token) ? 2 : 1, apns.deliveredByToken().get(token));
         }
@@ -270,15 +274,5 @@ class ApnsFaultTest {
         return gateway.send(SendPushRequest.newBuilder()
                 .setTarget(Target.newBuilder().setChannels(Channels.newBuilder().addNames("faults-" + sequence)))
                 .setDataJson("{\"alert\":\"through the fault\"}").build());
-    }
-
-    static void await(BooleanSupplier condition, String failure) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(failure);
-            }
-            Thread.sleep(10);
-        }
     }
 }

@@ -12,8 +12,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 import org.bson.Document;
+import org.parsepush.gateway.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -89,7 +89,9 @@ class FcmFaultTest {
         Set<String> audience = seed(AUDIENCE);
         fcm.failAll(status, 1);
         String pushId = send();
-        await(() -> fcm.totalTries() >= AUDIENCE * 3 / 2, "FCM saw too few tries while failing");
+        Await.until(Duration.ofSeconds(20),
+                "FCM saw too few tries while failing",
+                () -> fcm.totalTries() >= AUDIENCE * 3 / 2);
         fcm.clear();
         PushStatus result = gateway.awaitFinished(pushId, Duration.ofSeconds(25));
 
@@ -157,7 +159,9 @@ class FcmFaultTest {
 
         // FCM answers the stalled requests at last (it had them): those devices have it twice, no more.
         fcm.clear();
-        await(() -> fcm.accepted().size() == AUDIENCE + stalled.size(), "the stalled requests were not answered");
+        Await.until(Duration.ofSeconds(20),
+                "the stalled requests were not answered",
+                () -> fcm.accepted().size() == AUDIENCE + stalled.size());
         for (String token : audience) {
             assertEquals(stalled.contains(token) ? 2 : 1, fcm.acceptedByToken().get(token));
         }
@@ -184,15 +188,5 @@ class FcmFaultTest {
         return gateway.send(SendPushRequest.newBuilder()
                 .setTarget(Target.newBuilder().setChannels(Channels.newBuilder().addNames("faults-" + sequence)))
                 .setDataJson("{\"alert\":\"through the fault\"}").build());
-    }
-
-    static void await(BooleanSupplier condition, String failure) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(failure);
-            }
-            Thread.sleep(10);
-        }
     }
 }
