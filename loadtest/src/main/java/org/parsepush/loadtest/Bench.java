@@ -83,7 +83,10 @@ final class Bench implements AutoCloseable {
             Files.copy(in, ca);
         }
         Path p12 = client.p12();
-        LocalFcm fcm = new LocalFcm();
+        LocalFcm fcm;
+        try (InputStream certs = resource("server-certs.pem"); InputStream key = resource("server-key.pem")) {
+            fcm = new LocalFcm(certs, key);
+        }
         Path serviceAccount = fcm.writeServiceAccount(dir, "bench-project");
         Path config = dir.resolve("gateway.yaml");
         Files.writeString(config, """
@@ -93,7 +96,7 @@ final class Bench implements AutoCloseable {
                 rest: {port: 0}
                 mongo: {uri: "%s"}
                 apns: {productionServer: "localhost:%d", trustedServerCaFile: "%s"}
-                fcm: {endpoint: "%s"}
+                fcm: {endpoint: "%s", trustedServerCaFile: "%s"}
                 outcomes: {record: %s}
                 %s
                 apps:
@@ -104,7 +107,7 @@ final class Bench implements AutoCloseable {
                       - {topic: %s, p12File: "%s", p12Password: bench-p12}
                     fcm:
                       - {senderId: "%s", serviceAccountFile: "%s"}
-                """.formatted(dir.resolve("data"), mongoUri, apnsPort, ca, fcm.endpoint(), options.outcomes(),
+                """.formatted(dir.resolve("data"), mongoUri, apnsPort, ca, fcm.endpoint(), ca, options.outcomes(),
                 extraYaml, APP_ID, MASTER_KEY, TOPIC, p12, SENDER_ID, serviceAccount));
         GatewayUnderTest gateway = GatewayUnderTest.start(options.gatewayJar(), config, options.heap());
         Bench bench = new Bench(mongoServer, MongoClients.create(mongoUri), apns, fcm, gateway);

@@ -1,17 +1,16 @@
 package org.parsepush.gateway.fcm;
 
-import com.google.api.client.http.HttpTransport;
 import com.google.auth.oauth2.GoogleCredentials;
 import com.google.auth.oauth2.ServiceAccountCredentials;
 import com.google.firebase.FirebaseApp;
 import com.google.firebase.FirebaseOptions;
 import com.google.firebase.messaging.FirebaseMessaging;
 import java.io.IOException;
-import java.time.Duration;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.util.UUID;
 import org.parsepush.gateway.config.FcmCredentialConfig;
+import org.parsepush.gateway.config.FcmSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,10 +43,10 @@ final class FcmCredential implements AutoCloseable {
     }
 
     /** Loads at start: a service account that cannot be loaded becomes one whose devices fail with the reason. */
-    static FcmCredential load(String appId, FcmCredentialConfig config, HttpTransport transport,
-                              Duration requestTimeout) {
+    static FcmCredential load(String appId, FcmCredentialConfig config, FcmTransports transports,
+                              FcmSettings settings) {
         try {
-            return open(appId, config, transport, requestTimeout);
+            return open(appId, config, transports, settings);
         } catch (IOException e) {
             String reason = describe(appId, config) + " " + e.getMessage();
             log.error(reason);
@@ -56,17 +55,18 @@ final class FcmCredential implements AutoCloseable {
     }
 
     /** Loads or throws; the message ("could not be loaded (...)") names the problem, never key material. */
-    static FcmCredential open(String appId, FcmCredentialConfig config, HttpTransport transport,
-                              Duration requestTimeout) throws IOException {
+    static FcmCredential open(String appId, FcmCredentialConfig config, FcmTransports transports,
+                              FcmSettings settings) throws IOException {
         String description = describe(appId, config);
         try (InputStream json = Files.newInputStream(config.serviceAccountFile())) {
-            GoogleCredentials credentials = GoogleCredentials.fromStream(json, () -> transport);
+            GoogleCredentials credentials = GoogleCredentials.fromStream(json, transports::oauth);
             String projectId = credentials instanceof ServiceAccountCredentials account ? account.getProjectId() : null;
             FirebaseOptions options = FirebaseOptions.builder()
                     .setCredentials(credentials)
-                    .setHttpTransport(transport)
-                    .setConnectTimeout((int) requestTimeout.toMillis())
-                    .setReadTimeout((int) requestTimeout.toMillis())
+                    .setHttpTransport(transports.messages())
+                    .setConnectTimeout((int) settings.requestTimeout().toMillis())
+                    .setReadTimeout((int) settings.requestTimeout().toMillis())
+                    .setThreadManager(new FcmThreads(settings.threadsPerCredential(), "fcm-" + config.senderId()))
                     .build();
             // Firebase app names are global to the JVM: make each one unique.
             String name = "push-gateway-" + appId + "-" + config.senderId() + "-" + UUID.randomUUID();

@@ -1,10 +1,10 @@
 package org.parsepush.gateway.fcm;
 
-import com.google.api.client.http.HttpTransport;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.parsepush.gateway.config.FcmCredentialConfig;
+import org.parsepush.gateway.config.FcmSettings;
 import org.parsepush.gateway.credentials.RetiredCredentials;
 
 /**
@@ -16,18 +16,18 @@ final class FcmCredentialSlot implements AutoCloseable {
 
     private final String appId;
     private final FcmCredentialConfig config;
-    private final HttpTransport transport;
-    private final java.time.Duration requestTimeout;
+    private final FcmTransports transports;
+    private final FcmSettings settings;
     private final RetiredCredentials retired = new RetiredCredentials();
     private volatile FcmCredential current;
 
-    FcmCredentialSlot(String appId, FcmCredentialConfig config, HttpTransport transport,
-                      java.time.Duration requestTimeout) {
+    FcmCredentialSlot(String appId, FcmCredentialConfig config, FcmTransports transports,
+                      FcmSettings settings) {
         this.appId = appId;
         this.config = config;
-        this.transport = transport;
-        this.requestTimeout = requestTimeout;
-        this.current = FcmCredential.load(appId, config, transport, requestTimeout);
+        this.transports = transports;
+        this.settings = settings;
+        this.current = FcmCredential.load(appId, config, transports, settings);
     }
 
     FcmCredential current() {
@@ -48,7 +48,7 @@ final class FcmCredentialSlot implements AutoCloseable {
      * in use (a rotated key belongs to the same project; another project is a mistake).
      */
     void reload() throws IOException {
-        FcmCredential next = FcmCredential.open(appId, config, transport, requestTimeout);
+        FcmCredential next = FcmCredential.open(appId, config, transports, settings);
         String inUse = current.projectId();
         if (inUse != null && !inUse.equals(next.projectId())) {
             next.close();

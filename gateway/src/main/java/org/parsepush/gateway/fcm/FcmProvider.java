@@ -1,7 +1,5 @@
 package org.parsepush.gateway.fcm;
 
-import com.google.api.client.http.HttpTransport;
-import com.google.api.client.http.javanet.NetHttpTransport;
 import com.google.api.core.ApiFuture;
 import com.google.api.core.ApiFutureCallback;
 import com.google.api.core.ApiFutures;
@@ -52,18 +50,19 @@ public final class FcmProvider implements Provider<FcmMessage> {
 
     private final Map<String, SenderLane> bySenderId = new LinkedHashMap<>();
     private final Map<Lane, SenderLane> byLane = new IdentityHashMap<>();
+    private final FcmTransports transports;
 
     /** Loads the app's service accounts; each is watched for changes on disk. */
     public FcmProvider(AppConfig app, FcmSettings settings, CredentialMonitor credentials) {
-        HttpTransport transport = new NetHttpTransport.Builder()
-                .setConnectionFactory(new FcmEndpoint(settings.endpoint())).build();
+        FcmTransports transports = FcmTransports.open(settings);
+        this.transports = transports;
         for (FcmCredentialConfig config : app.fcm()) {
             if (bySenderId.containsKey(config.senderId())) {
                 throw new IllegalArgumentException("app '" + app.appId() + "' has two FCM credentials for sender id "
                         + config.senderId());
             }
             Lane lane = new Lane("fcm:" + config.senderId(), settings.maxInFlightPerCredential());
-            FcmCredentialSlot slot = new FcmCredentialSlot(app.appId(), config, transport, settings.requestTimeout());
+            FcmCredentialSlot slot = new FcmCredentialSlot(app.appId(), config, transports, settings);
             SenderLane sender = new SenderLane(lane, slot);
             bySenderId.put(config.senderId(), sender);
             byLane.put(lane, sender);
@@ -211,6 +210,7 @@ public final class FcmProvider implements Provider<FcmMessage> {
     @Override
     public void close() {
         bySenderId.values().forEach(sender -> sender.credential.close());
+        transports.close();
     }
 
     private record SenderLane(Lane lane, FcmCredentialSlot credential) {

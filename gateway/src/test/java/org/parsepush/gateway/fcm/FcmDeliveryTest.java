@@ -25,9 +25,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.parsepush.gateway.Await;
 import org.parsepush.gateway.CapturedLogs;
 import org.parsepush.gateway.TestGateway;
 import org.parsepush.gateway.TestMongo;
+import org.parsepush.gateway.TestPki;
 import org.parsepush.gateway.apns.ApnsTestCertificates;
 import org.parsepush.gateway.apns.MockApns;
 import org.parsepush.proto.v1.Channels;
@@ -63,7 +65,9 @@ class FcmDeliveryTest {
     static void start() throws Exception {
         logs = CapturedLogs.capture();
         mongo = TestMongo.start();
-        fcm = LocalFcm.start();
+        // Over TLS with ALPN, as FCM itself is reached; the other FCM tests use cleartext HTTP/2.
+        TestPki fcmPki = TestPki.create(dir, "fcm");
+        fcm = LocalFcm.startTls(fcmPki.server("fcm"));
         Path trusted = dir.resolve("trusted.pem");
         Path p12 = ApnsTestCertificates.p12(dir, TOPIC, "secret-pw");
         ApnsTestCertificates.trust(p12, "secret-pw", trusted);
@@ -71,9 +75,10 @@ class FcmDeliveryTest {
         String top = """
                 mongo: {uri: "%s"}
                 apns: {productionServer: "%s", trustedServerCaFile: "%s"}
-                fcm: {endpoint: "%s"}
+                fcm: {endpoint: "%s", trustedServerCaFile: "%s", threadsPerCredential: 4}
                 delivery: {initialBackoffMillis: 20, maxBackoffMillis: 200, statusFlushMillis: 50}
-                """.formatted(mongo.uri(), apns.address(), MockApns.writeServerCa(dir), fcm.endpoint());
+                """.formatted(mongo.uri(), apns.address(), MockApns.writeServerCa(dir), fcm.endpoint(),
+                fcmPki.caCertificate());
         String app = """
                     apns:
                       - {topic: %s, p12File: "%s", p12Password: secret-pw}
@@ -199,6 +204,31 @@ class FcmDeliveryTest {
         assertEquals(Map.of("sender_id_not_configured", 2L), status.getFailedPerReasonMap(),
                 "Parse's old shared sender id, and no sender id with two projects configured");
         assertEquals("who am I", fcmSince(before).get(0).message().at("/android/notification/body").asText());
+    }
+
+    @Test
+    void aStalledFirebaseProjectDoesNotHoldAnotherProjectsMessages() throws Exception {
+        Set<String> stalledTokens = new java.util.HashSet<>();
+        for (int i = 0; i < 8; i++) {
+            android("stall-" + i, "token-stall-" + i, SENDER_ONE, "stalled");
+            stalledTokens.add("token-stall-" + i);
+        }
+        android("free-1", "token-free-1", SENDER_TWO, "free");
+        fcm.stallFirstTryOf(stalledTokens);
+        try {
+            String stalled = gateway.send(toChannel("stalled", "{\"alert\":\"slow\"}").build());
+            Await.until(java.time.Duration.ofSeconds(10), "project one's 4 SDK threads are held",
+                    () -> fcm.heldSends() == 4);
+
+            PushStatus free = run(toChannel("free", "{\"alert\":\"quick\"}").build());
+
+            assertEquals(1, free.getNumSent(), "project two's message went out while project one's were stalled");
+            assertEquals(4, fcm.heldSends(), "project one is still held to its own 4 threads");
+            fcm.clear();
+            assertEquals(8, gateway.awaitFinished(stalled, java.time.Duration.ofSeconds(30)).getNumSent());
+        } finally {
+            fcm.clear();
+        }
     }
 
     @Test

@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.parsepush.gateway.TestPki;
 
 /**
  * A local stand-in for FCM's HTTP v1 API and Google's OAuth token endpoint, reached by the
@@ -43,7 +44,8 @@ public final class LocalFcm implements AutoCloseable {
     private static final Pattern SEND_PATH = Pattern.compile("/v1/projects/([^/]+)/messages:send");
     private static final Pattern ASSERTION = Pattern.compile("assertion=([A-Za-z0-9_-]+)\\.");
 
-    private final HttpServer server;
+    private final HttpServer tokenServer;
+    private final LocalHttp2Server fcmServer;
     // Unbounded: stalled requests each hold a thread, and the others must still be answered.
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final List<Received> accepted = new CopyOnWriteArrayList<>();
@@ -62,21 +64,32 @@ public final class LocalFcm implements AutoCloseable {
     private volatile boolean stallAll;
     private volatile int failStatus;
 
-    private LocalFcm() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
-        server.setExecutor(executor);
-        server.createContext("/token", this::token);
-        server.createContext("/v1/projects/", this::send);
-        server.start();
+    private final String endpoint;
+
+    /** FCM over {@code tls} (a certificate chain and key), or over cleartext HTTP/2 when null. */
+    private LocalFcm(TestPki.Issued tls) throws Exception {
+        tokenServer = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
+        tokenServer.setExecutor(executor);
+        tokenServer.createContext("/token", this::token);
+        tokenServer.start();
+        fcmServer = tls == null ? LocalHttp2Server.cleartext(this::send, executor)
+                : LocalHttp2Server.tls(this::send, executor, tls.certificate(), tls.privateKey());
+        endpoint = (tls == null ? "http://127.0.0.1:" : "https://localhost:") + fcmServer.port();
     }
 
-    public static LocalFcm start() throws IOException {
-        return new LocalFcm();
+    /** FCM over cleartext HTTP/2 (prior knowledge). */
+    public static LocalFcm start() throws Exception {
+        return new LocalFcm(null);
+    }
+
+    /** FCM over HTTP/2 on TLS with this server certificate, as the real one is reached. */
+    public static LocalFcm startTls(TestPki.Issued certificate) throws Exception {
+        return new LocalFcm(certificate);
     }
 
     /** The base URL for the gateway's {@code fcm.endpoint}. */
     public String endpoint() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return endpoint;
     }
 
     /** Writes a service-account file for {@code projectId} whose token endpoint is this server. */
@@ -104,7 +117,7 @@ public final class LocalFcm implements AutoCloseable {
                 .put("private_key", pem)
                 .put("client_email", "push@" + projectId + ".iam.gserviceaccount.com")
                 .put("client_id", "1")
-                .put("token_uri", endpoint() + "/token");
+                .put("token_uri", "http://127.0.0.1:" + tokenServer.getAddress().getPort() + "/token");
         return account.toString();
     }
 
@@ -210,16 +223,14 @@ public final class LocalFcm implements AutoCloseable {
                 + "\",\"expires_in\":3600,\"token_type\":\"Bearer\"}");
     }
 
-    private void send(HttpExchange exchange) throws IOException {
-        JsonNode body = JSON.readTree(exchange.getRequestBody());
-        Matcher path = SEND_PATH.matcher(exchange.getRequestURI().getPath());
-        if (!path.matches() || !"POST".equals(exchange.getRequestMethod())) {
-            respond(exchange, 404, Map.of(), error(404, "NOT_FOUND", null, "no such method"));
-            return;
+    private LocalHttp2Server.Answer send(LocalHttp2Server.Request request) throws Exception {
+        JsonNode body = JSON.readTree(request.body());
+        Matcher path = SEND_PATH.matcher(request.path());
+        if (!path.matches() || !"POST".equals(request.method())) {
+            return answer(404, Map.of(), error(404, "NOT_FOUND", null, "no such method"));
         }
-        if (!("Bearer " + ACCESS_TOKEN).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
-            respond(exchange, 401, Map.of(), error(401, "UNAUTHENTICATED", "THIRD_PARTY_AUTH_ERROR", "bad token"));
-            return;
+        if (!("Bearer " + ACCESS_TOKEN).equals(request.header("authorization"))) {
+            return answer(401, Map.of(), error(401, "UNAUTHENTICATED", "THIRD_PARTY_AUTH_ERROR", "bad token"));
         }
         JsonNode message = body.path("message");
         String token = message.path("token").asText();
@@ -231,39 +242,36 @@ public final class LocalFcm implements AutoCloseable {
             held.incrementAndGet();
             try {
                 stalled.await(60, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             } finally {
                 held.decrementAndGet();
             }
             if (generation.get() != before) {
-                respond(exchange, 503, Map.of(), error(503, "UNAVAILABLE", "UNAVAILABLE", "reset"));
-                return;
+                return answer(503, Map.of(), error(503, "UNAVAILABLE", "UNAVAILABLE", "reset"));
             }
         }
         int failing = failStatus;
         if (failing == 500) {
-            respond(exchange, 500, Map.of(), error(500, "INTERNAL", "INTERNAL", "Internal error encountered."));
+            return answer(500, Map.of(), error(500, "INTERNAL", "INTERNAL", "Internal error encountered."));
         } else if (failing == 503) {
-            respond(exchange, 503, Map.of(), error(503, "UNAVAILABLE", "UNAVAILABLE", "The service is currently unavailable."));
-        } else if (failing == 429) {
+            return answer(503, Map.of(), error(503, "UNAVAILABLE", "UNAVAILABLE", "The service is currently unavailable."));
+        } else if (failing == 429 || throttleNext.getAndDecrement() > 0) {
             throttledAt.add(Instant.now());
-            respond(exchange, 429, Map.of("Retry-After", String.valueOf(retryAfterSeconds)),
-                    error(429, "RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED", "Quota exceeded for sending messages"));
-        } else if (throttleNext.getAndDecrement() > 0) {
-            throttledAt.add(Instant.now());
-            respond(exchange, 429, Map.of("Retry-After", String.valueOf(retryAfterSeconds)),
+            return answer(429, Map.of("Retry-After", String.valueOf(retryAfterSeconds)),
                     error(429, "RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED", "Quota exceeded for sending messages"));
         } else if (unregistered.contains(token)) {
-            respond(exchange, 404, Map.of(), error(404, "NOT_FOUND", "UNREGISTERED", "Requested entity was not found."));
+            return answer(404, Map.of(), error(404, "NOT_FOUND", "UNREGISTERED", "Requested entity was not found."));
         } else if (malformed.contains(token)) {
-            respond(exchange, 400, Map.of(), error(400, "INVALID_ARGUMENT", "INVALID_ARGUMENT",
+            return answer(400, Map.of(), error(400, "INVALID_ARGUMENT", "INVALID_ARGUMENT",
                     "The registration token is not a valid FCM registration token"));
-        } else {
-            accepted.add(new Received(path.group(1), token, message, Instant.now()));
-            respond(exchange, 200, Map.of(), "{\"name\":\"projects/" + path.group(1) + "/messages/"
-                    + accepted.size() + "\"}");
         }
+        accepted.add(new Received(path.group(1), token, message, Instant.now()));
+        return answer(200, Map.of(), "{\"name\":\"projects/" + path.group(1) + "/messages/" + accepted.size() + "\"}");
+    }
+
+    private static LocalHttp2Server.Answer answer(int status, Map<String, String> headers, String body) {
+        Map<String, String> all = new java.util.HashMap<>(headers);
+        all.put("Content-Type", "application/json; charset=UTF-8");
+        return new LocalHttp2Server.Answer(status, all, body);
     }
 
     private static String error(int code, String status, String fcmCode, String message) {
@@ -291,7 +299,8 @@ public final class LocalFcm implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
+        fcmServer.close();
+        tokenServer.stop(0);
         executor.shutdownNow();
     }
 }

@@ -1,0 +1,116 @@
+package org.parsepush.gateway.fcm;
+
+import com.google.api.client.http.LowLevelHttpRequest;
+import com.google.api.client.http.LowLevelHttpResponse;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.concurrent.Future;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One request of the Admin SDK as one HTTP/2 stream. The SDK's API is blocking, so
+ * {@link #execute()} waits for the answer, at most the read timeout the SDK set.
+ */
+final class Http2Request extends LowLevelHttpRequest {
+
+    /** Connection-specific headers HTTP/2 forbids (RFC 9113, 8.2.2); the transport handles them. */
+    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
+            "transfer-encoding", "upgrade", "host", "content-length");
+
+    private final Http2Connections connections;
+    private final Http2Headers headers = new DefaultHttp2Headers();
+    private int readTimeoutMillis = 20_000;
+
+    Http2Request(Http2Connections connections, String method, String scheme, String authority, String path) {
+        this.connections = connections;
+        headers.method(method).scheme(scheme).authority(authority).path(path);
+    }
+
+    @Override
+    public void addHeader(String name, String value) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        if (!HOP_BY_HOP.contains(lower)) {
+            headers.add(lower, value);
+        }
+    }
+
+    @Override
+    public void setTimeout(int connectTimeout, int readTimeout) {
+        this.readTimeoutMillis = readTimeout;
+    }
+
+    @Override
+    public LowLevelHttpResponse execute() throws IOException {
+        byte[] body = body();
+        CompletableFuture<Http2Response> answer = new CompletableFuture<>();
+        Future<Http2StreamChannel> opening = connections.openStream(new ResponseReader(answer));
+        opening.addListener(opened -> {
+            if (!opened.isSuccess()) {
+                answer.completeExceptionally(opened.cause());
+                return;
+            }
+            Http2StreamChannel stream = opening.getNow();
+            if (body.length == 0) {
+                stream.writeAndFlush(new DefaultHttp2HeadersFrame(headers, true));
+            } else {
+                stream.write(new DefaultHttp2HeadersFrame(headers, false));
+                stream.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(body), true));
+            }
+        });
+        return await(answer, opening);
+    }
+
+    private byte[] body() throws IOException {
+        if (getStreamingContent() == null) {
+            return new byte[0];
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        getStreamingContent().writeTo(out);
+        if (getContentType() != null) {
+            headers.set("content-type", getContentType());
+        }
+        if (getContentEncoding() != null) {
+            headers.set("content-encoding", getContentEncoding());
+        }
+        headers.setInt("content-length", out.size());
+        return out.toByteArray();
+    }
+
+    private Http2Response await(CompletableFuture<Http2Response> answer, Future<Http2StreamChannel> opening)
+            throws IOException {
+        try {
+            return readTimeoutMillis > 0 ? answer.get(readTimeoutMillis, TimeUnit.MILLISECONDS) : answer.get();
+        } catch (TimeoutException e) {
+            abandon(opening);
+            throw new SocketTimeoutException("FCM did not answer within " + readTimeoutMillis + " ms");
+        } catch (InterruptedException e) {
+            abandon(opening);
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for FCM");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        }
+    }
+
+    /** Resets the stream (if it opened) so the server stops working on an answer nobody waits for. */
+    private static void abandon(Future<Http2StreamChannel> opening) {
+        opening.addListener(opened -> {
+            if (opened.isSuccess()) {
+                opening.getNow().close();
+            }
+        });
+    }
+}
