@@ -69,6 +69,11 @@ public final class ParseApp implements AutoCloseable {
         return outcomes;
     }
 
+    /** The app's database writer: writes of many pushes go together, and so may writes of one push. */
+    public GroupCommit writes() {
+        return commit;
+    }
+
     public Router router() {
         return router;
     }

@@ -76,16 +76,19 @@ public final class JobStore {
     }
 
     /**
-     * Persists a new job already held by {@code owner}, to be run at once by the replica that
-     * accepted it: no other replica needs to look for it, and the push skips the claim.
+     * A new job already held by {@code owner}, to be run at once by the replica that accepted
+     * it: no other replica needs to look for it, and the push skips the claim.
      */
-    Document insertHeld(JobSpec spec, String owner, Instant leaseUntil, Instant now) {
-        Document job = new Document(ID, spec.pushId()).append(SPEC, spec.toDocument())
+    static Document newHeldJob(JobSpec spec, String owner, Instant leaseUntil, Instant now) {
+        return new Document(ID, spec.pushId()).append(SPEC, spec.toDocument())
                 .append(STATE, stored(PushState.RUNNING)).append(NOT_BEFORE, Date.from(now))
                 .append(LEASE_OWNER, owner).append(LEASE_UNTIL, Date.from(leaseUntil))
                 .append(CREATED_AT, Date.from(now)).append(CLEANUP_SINCE, Date.from(now));
-        commit.insert(jobs, job);
-        return job;
+    }
+
+    /** Inserts a job from {@link #newHeldJob} with the rest of {@code round}. */
+    GroupCommit.Pending insert(GroupCommit.Round round, Document job) {
+        return round.insert(jobs, job);
     }
 
     /**
@@ -161,7 +164,15 @@ public final class JobStore {
      * held it.
      */
     boolean remove(String pushId, String owner) {
-        return commit.delete(jobs, held(pushId, owner), () -> jobs.find(Filters.eq(ID, pushId)).first() == null);
+        GroupCommit.Round round = commit.round();
+        GroupCommit.Pending removed = remove(round, pushId, owner);
+        round.send();
+        return removed.await();
+    }
+
+    /** {@link #remove(String, String)} as part of {@code round}; the answer comes with the round. */
+    GroupCommit.Pending remove(GroupCommit.Round round, String pushId, String owner) {
+        return round.delete(jobs, held(pushId, owner), () -> jobs.find(Filters.eq(ID, pushId)).first() == null);
     }
 
     /** Whether the job now shows this owner's write: its state and the time it set. */

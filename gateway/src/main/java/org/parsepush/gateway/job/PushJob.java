@@ -26,6 +26,7 @@ import org.parsepush.gateway.push.PushMessage;
 import org.parsepush.gateway.report.PushCounts;
 import org.parsepush.gateway.report.PushState;
 import org.parsepush.gateway.report.TokenCleanup;
+import org.parsepush.gateway.store.GroupCommit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -159,8 +160,8 @@ final class PushJob implements Runnable {
         Document once = new Document("wave", wave.toDocument());
         boolean nothingRecordedYet = cleanupSince != null && job.get(JobStore.PROGRESS) == null
                 && wave.toDocument() == null;
-        if (cleanupSince == null) {
-            status(statuses -> statuses.markRunning(pushId, now));
+        boolean firstStart = cleanupSince == null;
+        if (firstStart) {
             if (spec.message(now).badgeIncrement()) {
                 app.audience().incrementBadges(audience(), Router.APPLE_TYPES);
             }
@@ -176,6 +177,11 @@ final class PushJob implements Runnable {
         if (!jobs.checkpoint(pushId, context.owner(), now.plus(context.lease()), once)) {
             log.info("push {}: no longer held by this replica before it started", pushId);
             return false;
+        }
+        if (firstStart) {
+            // The checkpoint just showed the job is ours and not cancelled; a cancel after it is
+            // settled when the job ends (settleNotHeld), so the status is addressed by _id alone.
+            status(statuses -> statuses.markRunning(pushId, now));
         }
         return true;
     }
@@ -400,15 +406,52 @@ final class PushJob implements Runnable {
             return;
         }
         PushState state = expiredDevices ? PushState.EXPIRED : PushState.SUCCEEDED;
-        boolean held = spec.removedWhenFinished() ? jobs.remove(pushId, context.owner())
-                : jobs.finish(pushId, context.owner(), state, now);
+        PushCounts counts = progress.committedCounts();
+        boolean held = spec.removedWhenFinished() ? finishAndRemove(state, counts, now) : finishHeld(state, counts, now);
         if (held) {
-            PushCounts counts = progress.committedCounts();
-            status(statuses -> statuses.finish(pushId, state, counts, errorMessage(), now));
             recordFinished(state, now);
             log.info("push {} of app '{}' {}: {} sent, {} failed", pushId, app.appId(),
                     state.name().toLowerCase(java.util.Locale.ROOT), counts.sent(), counts.failed());
+        } else {
+            settleNotHeld(counts, now);
         }
+    }
+
+    private boolean finishHeld(PushState state, PushCounts counts, Instant now) {
+        if (!jobs.finish(pushId, context.owner(), state, now)) {
+            return false;
+        }
+        status(statuses -> statuses.finish(pushId, state, counts, errorMessage(), now));
+        return true;
+    }
+
+    /**
+     * The job was no longer ours when it ended. Taken over, the other replica reports; cancelled
+     * meanwhile, the cancel wins and the status gets this run's final counts (a status write of
+     * this run may have landed after the cancel's).
+     */
+    private void settleNotHeld(PushCounts counts, Instant now) {
+        stopNotHeld();
+        if (cancelled) {
+            status(statuses -> statuses.finish(pushId, PushState.CANCELLED, counts, "cancelled after "
+                    + counts.total() + " devices", now));
+        }
+    }
+
+    /**
+     * A push whose status keeps its whole record writes its final status and removes its job
+     * in one pass of the database writer (one round trip to wait for, not two). The status
+     * goes first and the job is not removed when the status was not written, so a crash leaves
+     * a job to resume, never a removed job under a running status. Its counts are final
+     * either way; when the job was no longer held, {@link #settleNotHeld} lets a cancel win.
+     */
+    private boolean finishAndRemove(PushState state, PushCounts counts, Instant now) {
+        GroupCommit.Round round = app.writes().round();
+        GroupCommit.Pending finished = app.statuses().finish(round, pushId, state, counts, errorMessage(), now);
+        GroupCommit.Pending removed = jobs.remove(round, pushId, context.owner());
+        round.send();
+        finished.await();
+        return removed.await();
     }
 
     /** Writes to the push's {@code _PushStatus}, unless Parse Server keeps it. */

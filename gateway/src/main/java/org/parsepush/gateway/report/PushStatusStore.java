@@ -48,6 +48,14 @@ public final class PushStatusStore {
 
     /** Writes the initial document: master-key-only ACL, Parse's fields, no counts yet. */
     public void create(NewPushStatus status, Instant now) {
+        GroupCommit.Round round = commit.round();
+        GroupCommit.Pending created = create(round, status, now);
+        round.send();
+        created.await();
+    }
+
+    /** {@link #create(NewPushStatus, Instant)} as part of {@code round}: written with the rest of it. */
+    public GroupCommit.Pending create(GroupCommit.Round round, NewPushStatus status, Instant now) {
         Document doc = new Document(ParseNames.ID, status.pushId())
                 .append(PushStatusFields.PUSH_TIME, status.pushTime())
                 .append(PushStatusFields.QUERY, status.queryJson())
@@ -74,13 +82,16 @@ public final class PushStatusStore {
         if (status.expirationIntervalSeconds() != null) {
             doc.append(PushStatusFields.EXPIRATION_INTERVAL, status.expirationIntervalSeconds());
         }
-        commit.insert(statuses, doc);
+        return round.insert(statuses, doc);
     }
 
-    /** Marks the push running (unless it was cancelled meanwhile). */
+    /**
+     * Marks the push running. Addressed by {@code _id} alone (any MongoDB finds it by its
+     * primary key without looking at other documents): the caller has just made sure through
+     * its job that the push is not cancelled, and settles a cancel that comes later.
+     */
     public void markRunning(String pushId, Instant now) {
-        commit.update(statuses, Filters.and(Filters.eq(ParseNames.ID, pushId),
-                Filters.ne(STATE, PushState.CANCELLED.name().toLowerCase(java.util.Locale.ROOT))), Updates.combine(
+        commit.update(statuses, Filters.eq(ParseNames.ID, pushId), Updates.combine(
                 state(PushState.RUNNING),
                 Updates.set(PushStatusFields.STARTED_AT, Date.from(now)),
                 Updates.set(ParseNames.UPDATED_AT, Date.from(now))));
@@ -94,6 +105,15 @@ public final class PushStatusStore {
 
     /** Writes the final state, counts and, when there is one, the error message. */
     public void finish(String pushId, PushState state, PushCounts counts, String errorMessage, Instant now) {
+        GroupCommit.Round round = commit.round();
+        GroupCommit.Pending finished = finish(round, pushId, state, counts, errorMessage, now);
+        round.send();
+        finished.await();
+    }
+
+    /** {@link #finish(String, PushState, PushCounts, String, Instant)} as part of {@code round}. */
+    public GroupCommit.Pending finish(GroupCommit.Round round, String pushId, PushState state, PushCounts counts,
+                                      String errorMessage, Instant now) {
         List<Bson> updates = new ArrayList<>();
         updates.add(state(state));
         updates.add(setAll(counts.toDocument()));
@@ -103,7 +123,7 @@ public final class PushStatusStore {
         if (errorMessage != null) {
             updates.add(Updates.set(PushStatusFields.ERROR_MESSAGE, errorMessage));
         }
-        commit.update(statuses, Filters.eq(ParseNames.ID, pushId), Updates.combine(updates));
+        return round.update(statuses, Filters.eq(ParseNames.ID, pushId), Updates.combine(updates), null);
     }
 
     /** One status document. */

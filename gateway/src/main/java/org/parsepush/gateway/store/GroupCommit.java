@@ -1,6 +1,7 @@
 package org.parsepush.gateway.store;
 
 import com.mongodb.MongoBulkWriteException;
+import com.mongodb.MongoNamespace;
 import com.mongodb.MongoWriteException;
 import com.mongodb.WriteError;
 import com.mongodb.bulk.BulkWriteError;
@@ -13,13 +14,14 @@ import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.WriteModel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.bson.Document;
 import org.bson.conversions.Bson;
@@ -30,35 +32,59 @@ import org.bson.conversions.Bson;
  * caller still waits for its own write (the API stays blocking), but a thousand pushes
  * accepted at once cost a handful of round trips instead of thousands, on any MongoDB.
  *
+ * <p>Writes that belong together (a push's status and its job) go in one {@link Round}:
+ * they reach the database in the same pass, collection by collection in the order the
+ * round first named them, so the caller waits for one pass instead of one per write. A
+ * round is applied in order up to its first failed write; the writes after it are not sent.
+ *
+ * <p>Two writers take turns: a write queued while one writer's round trip is out goes with
+ * the other at once instead of waiting for that round trip to come back.
+ *
  * <p>The queue needs no bound of its own: every writer waits for its write, so at most one
- * write per waiting thread is queued, and those threads are bounded where they come from.
+ * round per waiting thread is queued, and those threads are bounded where they come from.
  */
 public final class GroupCommit implements AutoCloseable {
 
     private static final int MAX_BATCH = 1000;
-    private static final Write STOP = new Write(null, null, null, new CompletableFuture<>());
+    private static final int WRITERS = 2;
+    /** Tells one writer to stop; compared by identity. */
+    private static final List<Write> STOP = new ArrayList<>();
 
-    private final BlockingQueue<Write> queue = new LinkedBlockingQueue<>();
-    private final Thread writer;
+    private final BlockingQueue<List<Write>> queue = new LinkedBlockingQueue<>();
+    private final List<Thread> writers = new ArrayList<>();
     private volatile boolean open = true;
 
     public GroupCommit(String name) {
-        this.writer = new DefaultThreadFactory(name, true).newThread(this::run);
-        this.writer.start();
+        DefaultThreadFactory threads = new DefaultThreadFactory(name, true);
+        for (int i = 0; i < WRITERS; i++) {
+            Thread writer = threads.newThread(this::run);
+            writers.add(writer);
+            writer.start();
+        }
+    }
+
+    /** Starts a round of writes that go to the database together once {@link Round#send()} is called. */
+    public Round round() {
+        return new Round();
     }
 
     /** Inserts one document; throws as {@code insertOne} would (a duplicate key as {@link MongoWriteException}). */
     public void insert(MongoCollection<Document> collection, Document document) {
-        await(submit(collection, new InsertOneModel<>(document), null));
+        Round round = round();
+        Pending done = round.insert(collection, document);
+        round.send();
+        done.await();
     }
 
     /** Inserts documents, in order, as part of the next round trip. */
     public void insertAll(MongoCollection<Document> collection, List<Document> documents) {
-        List<CompletableFuture<Boolean>> done = new ArrayList<>(documents.size());
+        Round round = round();
+        List<Pending> done = new ArrayList<>(documents.size());
         for (Document document : documents) {
-            done.add(submit(collection, new InsertOneModel<>(document), null));
+            done.add(round.insert(collection, document));
         }
-        done.forEach(GroupCommit::await);
+        round.send();
+        done.forEach(Pending::await);
     }
 
     /**
@@ -67,12 +93,15 @@ public final class GroupCommit implements AutoCloseable {
      * {@code recheck} is asked (on the writer thread) whether this update was applied.
      */
     public boolean update(MongoCollection<Document> collection, Bson filter, Bson update, BooleanSupplier recheck) {
-        return await(submit(collection, new UpdateOneModel<>(filter, update), recheck));
+        Round round = round();
+        Pending done = round.update(collection, filter, update, recheck);
+        round.send();
+        return done.await();
     }
 
     /** Updates the one document {@code filter} matches, when it does; no answer needed. */
     public void update(MongoCollection<Document> collection, Bson filter, Bson update) {
-        await(submit(collection, new UpdateOneModel<>(filter, update), null));
+        update(collection, filter, update, null);
     }
 
     /**
@@ -81,60 +110,153 @@ public final class GroupCommit implements AutoCloseable {
      * when the bulk write's total falls short.
      */
     public boolean delete(MongoCollection<Document> collection, Bson filter, BooleanSupplier recheck) {
-        return await(submit(collection, new DeleteOneModel<>(filter), recheck));
+        Round round = round();
+        Pending done = round.delete(collection, filter, recheck);
+        round.send();
+        return done.await();
     }
 
-    private CompletableFuture<Boolean> submit(MongoCollection<Document> collection, WriteModel<Document> model,
-                                              BooleanSupplier recheck) {
-        if (!open) {
-            throw new IllegalStateException("the database writer is closed");
+    /** Writes gathered to go to the database in one pass; nothing is sent before {@link #send()}. */
+    public final class Round {
+
+        private final List<Write> writes = new ArrayList<>();
+        /** Set when one of the round's writes failed: the writes after it are not sent. */
+        private final AtomicBoolean failed = new AtomicBoolean();
+
+        public Pending insert(MongoCollection<Document> collection, Document document) {
+            return add(collection, new InsertOneModel<>(document), null);
         }
-        Write write = new Write(collection, model, recheck, new CompletableFuture<>());
-        queue.add(write);
-        return write.done;
+
+        /** See {@link GroupCommit#update(MongoCollection, Bson, Bson, BooleanSupplier)}; {@code recheck} may be null. */
+        public Pending update(MongoCollection<Document> collection, Bson filter, Bson update, BooleanSupplier recheck) {
+            return add(collection, new UpdateOneModel<>(filter, update), recheck);
+        }
+
+        /** See {@link GroupCommit#delete(MongoCollection, Bson, BooleanSupplier)}. */
+        public Pending delete(MongoCollection<Document> collection, Bson filter, BooleanSupplier recheck) {
+            return add(collection, new DeleteOneModel<>(filter), recheck);
+        }
+
+        private Pending add(MongoCollection<Document> collection, WriteModel<Document> model, BooleanSupplier recheck) {
+            Write write = new Write(collection, model, recheck, failed, new CompletableFuture<>());
+            writes.add(write);
+            return new Pending(write.done);
+        }
+
+        /** Queues the round's writes as one unit: one writer takes them all into the same pass. */
+        public void send() {
+            if (!open) {
+                throw new IllegalStateException("the database writer is closed");
+            }
+            if (!writes.isEmpty()) {
+                queue.add(List.copyOf(writes));
+            }
+        }
     }
 
-    private static boolean await(CompletableFuture<Boolean> done) {
-        try {
-            return done.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
+    /** One write of a round, sent or about to be. */
+    public static final class Pending {
+
+        private final CompletableFuture<Boolean> done;
+
+        private Pending(CompletableFuture<Boolean> done) {
+            this.done = done;
+        }
+
+        /**
+         * Waits for the write; true when it was applied (for an update or delete: it matched).
+         * Throws what the single-document write would have thrown.
+         */
+        public boolean await() {
+            try {
+                return done.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof RuntimeException cause) {
+                    throw cause;
+                }
+                throw e;
             }
-            throw e;
         }
     }
 
     private void run() {
-        List<Write> batch = new ArrayList<>();
+        List<List<Write>> units = new ArrayList<>();
         boolean stopping = false;
         while (!stopping) {
             try {
-                batch.add(queue.take());
+                units.add(queue.take());
             } catch (InterruptedException e) {
                 break;
             }
-            queue.drainTo(batch, MAX_BATCH - 1);
-            stopping = batch.remove(STOP);
-            for (List<Write> writes : byCollection(batch).values()) {
-                writeAll(writes);
-            }
-            batch.clear();
+            queue.drainTo(units, MAX_BATCH - 1);
+            stopping = takeStops(units);
+            writePass(units);
+            units.clear();
         }
         failRemaining();
     }
 
-    private static Map<MongoCollection<Document>, List<Write>> byCollection(List<Write> batch) {
-        Map<MongoCollection<Document>, List<Write>> groups = new IdentityHashMap<>();
-        for (Write write : batch) {
-            groups.computeIfAbsent(write.collection, collection -> new ArrayList<>()).add(write);
+    /** Removes the stop signals from {@code units}; one is this writer's, the others go back to the queue. */
+    private boolean takeStops(List<List<Write>> units) {
+        int stops = 0;
+        for (var it = units.iterator(); it.hasNext(); ) {
+            if (it.next() == STOP) {
+                it.remove();
+                stops++;
+            }
         }
-        return groups;
+        for (int i = 1; i < stops; i++) {
+            queue.add(STOP);
+        }
+        return stops > 0;
     }
 
-    /** One ordered bulk write; after a failed write, the ones behind it go in the next. */
+    /**
+     * Writes the units grouped per collection, collections in the order they were first named.
+     * A round that names collections in another order than the pass so far (jobs before
+     * statuses where the pass has statuses first) starts a new pass, so every round's
+     * collections are written in the order it named them.
+     */
+    private void writePass(List<List<Write>> units) {
+        Map<MongoNamespace, List<Write>> groups = new LinkedHashMap<>();
+        for (List<Write> unit : units) {
+            if (!keepsOrder(groups, unit)) {
+                groups.values().forEach(this::writeAll);
+                groups.clear();
+            }
+            for (Write write : unit) {
+                groups.computeIfAbsent(write.collection.getNamespace(), namespace -> new ArrayList<>()).add(write);
+            }
+        }
+        groups.values().forEach(this::writeAll);
+    }
+
+    /** True when adding {@code unit} to the pass writes its collections in the order it names them. */
+    private static boolean keepsOrder(Map<MongoNamespace, List<Write>> groups, List<Write> unit) {
+        List<MongoNamespace> order = new ArrayList<>(groups.keySet());
+        int last = -1;
+        for (Write write : unit) {
+            MongoNamespace namespace = write.collection.getNamespace();
+            int position = order.indexOf(namespace);
+            if (position < 0) {
+                order.add(namespace);
+                position = order.size() - 1;
+            }
+            if (position < last) {
+                return false;
+            }
+            last = position;
+        }
+        return true;
+    }
+
+    /**
+     * One ordered bulk write; after a failed write, the ones behind it go in the next. Writes
+     * whose round already had a write fail are not sent: a round is applied in order, up to
+     * its first failure.
+     */
     private void writeAll(List<Write> writes) {
-        List<Write> rest = writes;
+        List<Write> rest = withoutFailedRounds(writes);
         while (!rest.isEmpty()) {
             MongoCollection<Document> collection = rest.get(0).collection;
             try {
@@ -144,22 +266,35 @@ public final class GroupCommit implements AutoCloseable {
                 return;
             } catch (MongoBulkWriteException e) {
                 if (e.getWriteErrors().isEmpty()) { // a write-concern error: nothing is known to be durable
-                    rest.forEach(write -> write.done.completeExceptionally(e));
+                    rest.forEach(write -> write.fail(e));
                     return;
                 }
                 BulkWriteError error = e.getWriteErrors().get(0);
                 int failed = error.getIndex();
                 settle(rest.subList(0, failed), e.getWriteResult().getMatchedCount(),
                         e.getWriteResult().getDeletedCount());
-                rest.get(failed).done.completeExceptionally(new MongoWriteException(
+                rest.get(failed).fail(new MongoWriteException(
                         new WriteError(error.getCode(), error.getMessage(), error.getDetails()),
                         e.getServerAddress(), e.getErrorLabels()));
-                rest = rest.subList(failed + 1, rest.size());
+                rest = withoutFailedRounds(rest.subList(failed + 1, rest.size()));
             } catch (RuntimeException e) {
-                rest.forEach(write -> write.done.completeExceptionally(e));
+                rest.forEach(write -> write.fail(e));
                 return;
             }
         }
+    }
+
+    private static List<Write> withoutFailedRounds(List<Write> writes) {
+        List<Write> left = new ArrayList<>(writes.size());
+        for (Write write : writes) {
+            if (write.roundFailed.get()) {
+                write.done.completeExceptionally(new IllegalStateException(
+                        "not written: an earlier write of the same round failed"));
+            } else {
+                left.add(write);
+            }
+        }
+        return left;
     }
 
     /** Completes writes that were applied, finding out per update only when the total falls short. */
@@ -180,25 +315,40 @@ public final class GroupCommit implements AutoCloseable {
         }
     }
 
+    /** Fails writes queued after the writers were closed; other writers' stop signals stay queued. */
     private void failRemaining() {
-        List<Write> left = new ArrayList<>();
+        List<List<Write>> left = new ArrayList<>();
         queue.drainTo(left);
-        left.forEach(write -> write.done.completeExceptionally(new IllegalStateException("the database writer is closed")));
+        for (List<Write> unit : left) {
+            if (unit == STOP) {
+                queue.add(STOP);
+            } else {
+                unit.forEach(write -> write.done.completeExceptionally(
+                        new IllegalStateException("the database writer is closed")));
+            }
+        }
     }
 
     /** Writes what is queued, then stops; writes submitted later throw. */
     @Override
     public void close() {
         open = false;
-        queue.add(STOP);
+        writers.forEach(writer -> queue.add(STOP));
         try {
-            writer.join(10_000);
+            for (Thread writer : writers) {
+                writer.join(10_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
     private record Write(MongoCollection<Document> collection, WriteModel<Document> model, BooleanSupplier recheck,
-                         CompletableFuture<Boolean> done) {
+                         AtomicBoolean roundFailed, CompletableFuture<Boolean> done) {
+
+        void fail(Throwable error) {
+            roundFailed.set(true);
+            done.completeExceptionally(error);
+        }
     }
 }

@@ -1,0 +1,123 @@
+package org.parsepush.gateway.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.mongodb.MongoWriteException;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Updates;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.bson.Document;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.parsepush.gateway.TestMongo;
+
+/** The database writer against mongo-java-server over TCP, through the real driver. */
+class GroupCommitTest {
+
+    static TestMongo mongo;
+    static GroupCommit commit;
+    MongoCollection<Document> statuses;
+    MongoCollection<Document> jobs;
+
+    @BeforeAll
+    static void start() {
+        mongo = TestMongo.start();
+        commit = new GroupCommit("test-writes");
+    }
+
+    @AfterAll
+    static void stop() {
+        commit.close();
+        mongo.close();
+    }
+
+    @BeforeEach
+    void clean() {
+        statuses = mongo.database("groupcommit").getCollection("statuses");
+        jobs = mongo.database("groupcommit").getCollection("jobs");
+        statuses.deleteMany(new Document());
+        jobs.deleteMany(new Document());
+    }
+
+    @Test
+    void aRoundWritesItsCollectionsTogetherAndAnswersEachWrite() {
+        statuses.insertOne(new Document("_id", "old").append("state", "running"));
+        GroupCommit.Round round = commit.round();
+        GroupCommit.Pending created = round.insert(statuses, new Document("_id", "p1"));
+        GroupCommit.Pending job = round.insert(jobs, new Document("_id", "p1"));
+        GroupCommit.Pending finished = round.update(statuses, Filters.eq("_id", "old"), Updates.set("state", "done"), null);
+        GroupCommit.Pending missing = round.delete(jobs, Filters.eq("_id", "nobody"), () -> false);
+        round.send();
+
+        assertTrue(created.await());
+        assertTrue(job.await());
+        assertTrue(finished.await());
+        assertFalse(missing.await(), "a delete that matched nothing says so");
+        assertEquals("done", statuses.find(Filters.eq("_id", "old")).first().getString("state"));
+        assertEquals(1, jobs.countDocuments());
+    }
+
+    @Test
+    void aFailedWriteStopsTheRestOfItsRoundButNotOtherRounds() {
+        statuses.insertOne(new Document("_id", "taken"));
+        GroupCommit.Round failing = commit.round();
+        GroupCommit.Pending duplicate = failing.insert(statuses, new Document("_id", "taken"));
+        GroupCommit.Pending job = failing.insert(jobs, new Document("_id", "taken"));
+        GroupCommit.Round other = commit.round();
+        GroupCommit.Pending otherJob = other.insert(jobs, new Document("_id", "other"));
+        failing.send();
+        other.send();
+
+        assertThrows(MongoWriteException.class, duplicate::await);
+        assertThrows(IllegalStateException.class, job::await, "the job of a round whose status failed is not written");
+        assertTrue(otherJob.await());
+        assertNull(jobs.find(Filters.eq("_id", "taken")).first());
+        assertEquals(1, jobs.countDocuments());
+    }
+
+    @Test
+    void roundsFromManyThreadsAreAllWrittenInTheirOwnOrder() throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(32);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int i = 0; i < 2000; i++) {
+                String id = "push-" + i;
+                // Half the rounds name jobs first, half statuses first: each is written in its own order.
+                boolean statusFirst = i % 2 == 0;
+                done.add(threads.submit(() -> {
+                    GroupCommit.Round round = commit.round();
+                    GroupCommit.Pending first = statusFirst ? round.insert(statuses, new Document("_id", id))
+                            : round.insert(jobs, new Document("_id", id));
+                    GroupCommit.Pending second = statusFirst ? round.insert(jobs, new Document("_id", id))
+                            : round.insert(statuses, new Document("_id", id));
+                    round.send();
+                    first.await();
+                    second.await();
+                    GroupCommit.Round end = commit.round();
+                    GroupCommit.Pending removed = end.delete(jobs, Filters.eq("_id", id), () -> false);
+                    end.send();
+                    assertTrue(removed.await());
+                    return null;
+                }));
+            }
+            for (Future<?> future : done) {
+                future.get();
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        assertEquals(2000, statuses.countDocuments());
+        assertEquals(0, jobs.countDocuments());
+    }
+}
