@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLHandshakeException;
 import org.parsepush.gateway.audience.Installation;
@@ -40,6 +41,7 @@ public final class ApnsProvider implements Provider<ApnsMessage> {
     private final Timer roundTrips;
     private final Clock clock;
     private final long requestTimeoutMillis;
+    private final EventLoopGroup group;
 
     /**
      * Loads the app's credentials; each is watched for changes on disk, and a P12's
@@ -49,6 +51,7 @@ public final class ApnsProvider implements Provider<ApnsMessage> {
                         CredentialMonitor credentials) {
         this.clock = credentials.clock();
         this.requestTimeoutMillis = settings.requestTimeout().toMillis();
+        this.group = group;
         for (ApnsCredentialConfig config : app.apns()) {
             ApnsCredentialSlot slot = new ApnsCredentialSlot(app.appId(), config, settings, group, clock);
             TopicLane topic = byTopic.get(config.topic());
@@ -115,8 +118,16 @@ public final class ApnsProvider implements Provider<ApnsMessage> {
         for (Installation device : devices) {
             attempts.add(sendOne(topic, topic.primary, message, device));
         }
-        return CompletableFuture.allOf(attempts.toArray(CompletableFuture[]::new))
-                .thenApply(done -> attempts.stream().map(CompletableFuture::join).toList());
+        CompletableFuture<Void> all = CompletableFuture.allOf(attempts.toArray(CompletableFuture[]::new));
+        // Pushy waits for an answer as long as the connection lives: a stalled stream is retried
+        // on its own after the request timeout, instead of holding (and then re-sending) its whole
+        // batch. The batch was handed to Pushy at once, so one deadline serves all of it (a timer
+        // per notification cost the event loop a twentieth of its time).
+        ScheduledFuture<?> deadline = group.schedule(() -> attempts.forEach(attempt -> attempt.complete(
+                Attempt.retry(Reason.PROVIDER_UNAVAILABLE, "no answer from APNs within " + requestTimeoutMillis + " ms",
+                        null))), requestTimeoutMillis, TimeUnit.MILLISECONDS);
+        all.whenComplete((done, error) -> deadline.cancel(false));
+        return all.thenApply(done -> attempts.stream().map(CompletableFuture::join).toList());
     }
 
     private CompletableFuture<Attempt> sendOne(TopicLane topic, ApnsCredentialSlot slot, ApnsMessage message,
@@ -153,11 +164,7 @@ public final class ApnsProvider implements Provider<ApnsMessage> {
                 attempt.complete(rejection(response, topic.alternate != null));
             }
         });
-        // Pushy waits for an answer as long as the connection lives: a stalled stream is retried
-        // on its own after this, instead of holding (and then re-sending) its whole batch.
-        return attempt.completeOnTimeout(Attempt.retry(Reason.PROVIDER_UNAVAILABLE,
-                "no answer from APNs within " + requestTimeoutMillis + " ms", null),
-                requestTimeoutMillis, TimeUnit.MILLISECONDS);
+        return attempt;
     }
 
     private static boolean isBadDeviceToken(PushNotificationResponse<?> response) {
