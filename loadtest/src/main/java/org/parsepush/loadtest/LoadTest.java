@@ -18,7 +18,7 @@ public final class LoadTest {
             return;
         }
         List<String> scenarios = options.scenario().equals("all")
-                ? List.of("fanout", "transactional", "ppns-connections", "parse-baseline") : List.of(options.scenario());
+                ? List.of("fanout", "transactional", "ppns-connections", "parse-baseline", "fcm-sdk") : List.of(options.scenario());
         for (String scenario : scenarios) {
             run(options.forScenario(scenario));
         }
@@ -31,6 +31,7 @@ public final class LoadTest {
             case "transactional" -> TransactionalScenario.run(options);
             case "ppns-connections" -> PpnsConnectionsScenario.run(options);
             case "parse-baseline" -> ParseBaselineScenario.run(options);
+            case "fcm-sdk" -> FcmSdkScenario.run(options);
             default -> throw new IllegalArgumentException("unknown scenario " + options.scenario() + "\n" + Options.USAGE);
         }
     }

@@ -14,10 +14,10 @@ record Options(String scenario, int devices, int rate, int seconds, int connecti
 
     static final String USAGE = """
             usage: java -jar loadtest/target/loadtest.jar <scenario> [options]
-              scenarios: fanout | transactional | ppns-connections | parse-baseline | all
+              scenarios: fanout | transactional | ppns-connections | parse-baseline | fcm-sdk | all
               --devices N        installations for fanout and parse-baseline (default 100000)
               --rate R           pushes per second offered by transactional (default 2000)
-              --seconds S        duration of transactional (default 20)
+              --seconds S        duration of transactional, and of each of fcm-sdk's two ways (default 20)
               --connections K    PPNS devices for ppns-connections (default 10000)
               --source-addresses A  ppns-connections devices connect from 127.0.0.2 .. 127.0.0.(A+1),
                                  round-robin; 0 lets the system choose 127.0.0.1 (default 4)

@@ -44,4 +44,11 @@ class ScenariosSmokeTest {
         assertTrue(report.path("connections (TLS)").asLong() == 50, report.toString());
         assertTrue(report.path("seconds for one push to reach all").asDouble() > 0, report.toString());
     }
+
+    @Test
+    void fcmSdkCeilingSendsThroughTheAdminSdk() throws Exception {
+        JsonNode report = run("fcm-sdk", "--seconds", "2", "--report", "target/smoke-fcm-sdk.json");
+        assertTrue(report.path("sendEachAsync, SDK's 100 threads, per second").asDouble() > 0, report.toString());
+        assertTrue(report.path("send on one thread, per second").asDouble() > 0, report.toString());
+    }
 }
