@@ -50,20 +50,24 @@ const GATEWAY_SCHEMA = {
   delivery: {
     batchSize: 'int', cursorBatchSize: 'int', maxAttempts: 'int', initialBackoffMillis: 'int',
     maxBackoffMillis: 'int', requestTimeoutSeconds: 'int', maxConcurrentPushes: 'int',
-    maxSubqueryResults: 'int', statusFlushMillis: 'int',
+    maxConcurrentSmallPushes: 'int', maxPendingCalls: 'int', maxSubqueryResults: 'int', statusFlushMillis: 'int',
   },
   apns: {
     productionServer: 'string', sandboxServer: 'string', trustedServerCaFile: 'string',
-    maxInFlightPerCredential: 'int', connectionsPerCredential: 'int',
+    maxInFlightPerCredential: 'int', connectionsPerCredential: 'int', requestTimeoutMillis: 'int',
   },
-  fcm: { endpoint: 'string', maxInFlightPerCredential: 'int' },
+  fcm: {
+    endpoint: 'string', trustedServerCaFile: 'string', connections: 'int', threadsPerCredential: 'int',
+    maxInFlightPerCredential: 'int', requestTimeoutMillis: 'int',
+  },
   jobs: { pollMillis: 'int', leaseSeconds: 'int', replicaId: 'string', parseScheduledPollMillis: 'int' },
   outcomes: { record: ['all', 'failed', 'none'], retentionDays: 'int' },
   rest: { enabled: 'bool', host: 'string', port: 'port', path: 'string' },
   ppns: {
     enabled: 'bool', host: 'string', port: 'port', certificateChainFile: 'string', privateKeyFile: 'string',
     maxLineBytes: 'int', maxPushBytes: 'int', handshakeTimeoutSeconds: 'int', idleTimeoutMinutes: 'int',
-    maxPendingHandshakes: 'int', autoRegister: 'bool', inboxRetentionDays: 'int',
+    openSsl: 'bool', maxPendingHandshakes: 'int', maxConnectionsPerAddress: 'int', autoRegister: 'bool',
+    inboxRetentionDays: 'int',
     registryRefreshSeconds: 'int', deliveryPollMillis: 'int',
   },
   apps: [{
@@ -464,6 +468,19 @@ describe('secret values are refused, never rendered', () => {
 });
 
 describe('only keys the gateway knows', () => {
+  it('tuning keys of every section reach gateway.yaml with their types', () => {
+    const result = render({ set: [...MINIMAL, 'config.fcm.threadsPerCredential=300', 'config.fcm.connections=4',
+      'config.apns.requestTimeoutMillis=5000', 'config.delivery.maxPendingCalls=500', 'ppns.settings.openSsl=false',
+      'ppns.settings.maxConnectionsPerAddress=2000'] });
+    const { config } = parts(result);
+    checkCommon(result, 'tuning keys');
+    assert.equal(config.fcm.threadsPerCredential, 300);
+    assert.equal(config.fcm.connections, 4);
+    assert.equal(config.apns.requestTimeoutMillis, 5000);
+    assert.equal(config.delivery.maxPendingCalls, 500);
+    assert.equal(config.ppns.openSsl, false);
+    assert.equal(config.ppns.maxConnectionsPerAddress, 2000);
+  });
   it('an unknown key under config fails with the known keys', () => {
     const stderr = renderFails({ set: [...MINIMAL, 'config.delivery.batchSise=10'] });
     assert.match(stderr, /config\.delivery\.batchSise is not a key the gateway knows.*batchSize/);

@@ -312,15 +312,15 @@ files are paths to mounted Secret volumes.
 {{- $v := .Values }}
 {{- $m := include "push-gateway.model" . | fromJson }}
 {{- include "push-gateway.checkKeys" (list "config" $v.config (list "dataDir" "shutdownGraceSeconds" "maxRequestBytes" "delivery" "apns" "fcm" "jobs" "outcomes")) }}
-{{- include "push-gateway.checkKeys" (list "config.delivery" $v.config.delivery (list "batchSize" "cursorBatchSize" "maxAttempts" "initialBackoffMillis" "maxBackoffMillis" "requestTimeoutSeconds" "maxConcurrentPushes" "maxSubqueryResults" "statusFlushMillis")) }}
-{{- include "push-gateway.checkKeys" (list "config.apns" $v.config.apns (list "productionServer" "sandboxServer" "trustedServerCaFile" "maxInFlightPerCredential" "connectionsPerCredential")) }}
-{{- include "push-gateway.checkKeys" (list "config.fcm" $v.config.fcm (list "endpoint" "maxInFlightPerCredential")) }}
+{{- include "push-gateway.checkKeys" (list "config.delivery" $v.config.delivery (list "batchSize" "cursorBatchSize" "maxAttempts" "initialBackoffMillis" "maxBackoffMillis" "requestTimeoutSeconds" "maxConcurrentPushes" "maxConcurrentSmallPushes" "maxPendingCalls" "maxSubqueryResults" "statusFlushMillis")) }}
+{{- include "push-gateway.checkKeys" (list "config.apns" $v.config.apns (list "productionServer" "sandboxServer" "trustedServerCaFile" "maxInFlightPerCredential" "connectionsPerCredential" "requestTimeoutMillis")) }}
+{{- include "push-gateway.checkKeys" (list "config.fcm" $v.config.fcm (list "endpoint" "trustedServerCaFile" "connections" "threadsPerCredential" "maxInFlightPerCredential" "requestTimeoutMillis")) }}
 {{- if hasKey ($v.config.jobs | default dict) "replicaId" }}
 {{- fail "config.jobs.replicaId must not be set: one ConfigMap serves every replica and each replica needs its own id (the gateway derives it from the pod's host name)" }}
 {{- end }}
 {{- include "push-gateway.checkKeys" (list "config.jobs" $v.config.jobs (list "pollMillis" "leaseSeconds" "parseScheduledPollMillis")) }}
 {{- include "push-gateway.checkKeys" (list "config.outcomes" $v.config.outcomes (list "record" "retentionDays")) }}
-{{- include "push-gateway.checkKeys" (list "ppns.settings" $v.ppns.settings (list "maxLineBytes" "maxPushBytes" "handshakeTimeoutSeconds" "idleTimeoutMinutes" "maxPendingHandshakes" "autoRegister" "inboxRetentionDays" "registryRefreshSeconds" "deliveryPollMillis")) }}
+{{- include "push-gateway.checkKeys" (list "ppns.settings" $v.ppns.settings (list "maxLineBytes" "maxPushBytes" "handshakeTimeoutSeconds" "idleTimeoutMinutes" "openSsl" "maxPendingHandshakes" "maxConnectionsPerAddress" "autoRegister" "inboxRetentionDays" "registryRefreshSeconds" "deliveryPollMillis")) }}
 {{- $cfg := dict "dataDir" $v.config.dataDir "shutdownGraceSeconds" (int $v.config.shutdownGraceSeconds) "maxRequestBytes" (int $v.config.maxRequestBytes) }}
 {{- $_ := set $cfg "grpc" (dict "host" "0.0.0.0" "port" (int $v.grpc.port)) }}
 {{- $_ := set $cfg "admin" (dict "host" "0.0.0.0" "port" (int $v.admin.port)) }}
