@@ -94,13 +94,13 @@ final class ArrivalsAndDepartures {
         try {
             missed = inbox.replay(handshakes, clock.instant(), replayLimit);
         } catch (RuntimeException e) {
+            // Live pushes go on; what was missed stays in the inbox for the next connection.
             log.warn("cannot replay the inbox of {} PPNS devices now: {}", arrivals.size(), e.toString());
-            return;
+            missed = java.util.Collections.nCopies(arrivals.size(), List.of());
         }
         for (int i = 0; i < arrivals.size(); i++) {
-            if (!missed.get(i).isEmpty() && arrivals.get(i).isOpen()) {
-                replay.accept(arrivals.get(i), missed.get(i));
-            }
+            // Every arrival's replay ends, even an empty one: its live pushes wait for that.
+            replay.accept(arrivals.get(i), missed.get(i));
         }
     }
 }

@@ -50,10 +50,12 @@ public final class PpnsEndpoint implements ConnectionListener, AutoCloseable {
     private final PpnsConfig config;
     private final String replica;
     private final Clock clock;
+    private final java.util.concurrent.atomic.AtomicLong lastLineMillis = new java.util.concurrent.atomic.AtomicLong();
     private final PpnsServer server;
     private final ScheduledExecutorService work;
     private final Map<String, PpnsApp> apps = new ConcurrentHashMap<>();
     private final Map<PpnsConnection, Set<String>> written = new ConcurrentHashMap<>();
+    private final Map<PpnsConnection, ReplayGate> replaying = new ConcurrentHashMap<>();
     private final Counter live;
     private final Counter replayed;
     private final Counter handedOver;
@@ -131,6 +133,18 @@ public final class PpnsEndpoint implements ConnectionListener, AutoCloseable {
         return server.port();
     }
 
+    /**
+     * The {@code time} for the next push's lines: now, but always later than the previous one
+     * by at least a millisecond. A device only reports the time of the newest push it saw and
+     * gets what is newer on reconnecting, so two pushes sharing a millisecond (or a late push
+     * carrying its older scheduled time) would be skipped; unique, rising times keep that
+     * cursor exact for pushes sent from this replica.
+     */
+    Instant nextLineTime() {
+        long now = clock.millis();
+        return Instant.ofEpochMilli(lastLineMillis.updateAndGet(previous -> Math.max(now, previous + 1)));
+    }
+
     Instant now() {
         return clock.instant();
     }
@@ -161,7 +175,7 @@ public final class PpnsEndpoint implements ConnectionListener, AutoCloseable {
     }
 
     /** Writes a push to a connection unless this connection already got it; true once written. */
-    CompletableFuture<Boolean> writeOnce(PpnsConnection connection, String pushId, String line) {
+    private CompletableFuture<Boolean> writeOnce(PpnsConnection connection, String pushId, String line) {
         Set<String> seen = written.computeIfAbsent(connection, c -> new LinkedHashSet<>());
         synchronized (seen) {
             if (!seen.add(pushId)) {
@@ -182,19 +196,40 @@ public final class PpnsEndpoint implements ConnectionListener, AutoCloseable {
         return app.admission().admit(handshake);
     }
 
+    /**
+     * Writes a push to a device connected here, after the replay of what it missed (see
+     * {@link ReplayGate}); true once written, false if the connection already had it.
+     */
+    CompletableFuture<Boolean> deliverLive(PpnsConnection connection, String pushId, String line) {
+        ReplayGate gate = replaying.get(connection);
+        return gate == null ? writeOnce(connection, pushId, line) : gate.pass(() -> writeOnce(connection, pushId, line));
+    }
+
     @Override
     public void connected(PpnsConnection connection) {
+        replaying.put(connection, new ReplayGate());
         apps.get(connection.applicationId()).arrivals().arrived(connection);
     }
 
     @Override
     public void disconnected(PpnsConnection connection) {
         written.remove(connection);
+        ReplayGate gate = replaying.remove(connection);
+        if (gate != null) {
+            gate.fail();
+        }
         apps.get(connection.applicationId()).arrivals().departed(connection);
     }
 
     private void replay(PpnsConnection connection, List<Document> missed) {
         replayFrom(connection, missed, 0);
+    }
+
+    private void replayDone(PpnsConnection connection) {
+        ReplayGate gate = replaying.remove(connection);
+        if (gate != null) {
+            gate.open();
+        }
     }
 
     /**
@@ -204,11 +239,13 @@ public final class PpnsEndpoint implements ConnectionListener, AutoCloseable {
      */
     private void replayFrom(PpnsConnection connection, List<Document> missed, int next) {
         if (next >= missed.size() || !connection.isOpen()) {
+            replayDone(connection);
             return;
         }
         Document entry = missed.get(next);
         writeOnce(connection, entry.getString(Inbox.PUSH_ID), entry.getString(Inbox.LINE)).whenComplete((wrote, error) -> {
             if (error != null) {
+                replayDone(connection);
                 return;
             }
             if (wrote) {
@@ -231,7 +268,7 @@ public final class PpnsEndpoint implements ConnectionListener, AutoCloseable {
             for (Document entry : entries) {
                 Optional<PpnsConnection> connection = local(appId, entry.getString(Inbox.INSTALLATION_ID));
                 if (connection.isPresent()) {
-                    writeOnce(connection.get(), entry.getString(Inbox.PUSH_ID), entry.getString(Inbox.LINE));
+                    deliverLive(connection.get(), entry.getString(Inbox.PUSH_ID), entry.getString(Inbox.LINE));
                     handedOver.increment();
                     delivered.add(entry.get("_id"));
                 } else {

@@ -59,7 +59,7 @@ public final class PpnsProvider implements Provider<PpnsMessage> {
 
     @Override
     public PpnsMessage prepare(PushMessage push) {
-        PushLine line = PushLine.of(push.data(), push.pushId(), push.pushTime());
+        PushLine line = PushLine.of(push.data(), push.pushId(), endpoint.nextLineTime());
         Instant keepUntil = push.expiration() != null ? push.expiration() : push.pushTime().plus(endpoint.inboxRetention());
         return new PpnsMessage(line, !line.fitsWithin(endpoint.maxPushBytes()), keepUntil);
     }
@@ -98,7 +98,7 @@ public final class PpnsProvider implements Provider<PpnsMessage> {
             Optional<PpnsConnection> connection = locals.get(i);
             Document entry = entries.get(i);
             if (connection.isPresent()) {
-                attempts.add(endpoint.writeOnce(connection.get(), message.line().pushId(), message.line().text())
+                attempts.add(endpoint.deliverLive(connection.get(), message.line().pushId(), message.line().text())
                         .handle((wrote, error) -> {
                             if (error != null) {
                                 // The connection dropped, or the device is not reading: the replay has it.

@@ -179,6 +179,24 @@ class PpnsDeliveryTest {
     }
 
     @Test
+    void aPushSentInTheSameMillisecondAsTheLastOneSeenStillArrivesAfterAReconnect() throws Exception {
+        embedded("emb-same", "same-ms-device", "same-ms");
+        String last;
+        try (TestDevice device = connect(gateway.gateway().ppnsPort(), "same-ms-device", null)) {
+            run(toChannel("same-ms", "one"));
+            assertEquals("one", device.nextPush(5000).at("/data/alert").asText());
+            last = device.client().lastPushTime();
+        }
+        // The test clock has not moved: this push is sent in the same millisecond as the first.
+        run(toChannel("same-ms", "two"));
+
+        try (TestDevice again = connect(gateway.gateway().ppnsPort(), "same-ms-device", last)) {
+            assertEquals(List.of("two"), again.pushesWithin(1500).stream()
+                    .map(push -> push.at("/data/alert").asText()).toList());
+        }
+    }
+
+    @Test
     void unknownAppsAndInstallationsAreTurnedAwayAndCounted() throws Exception {
         try (TestDevice stranger = TestDevice.attempt(devices, gateway.gateway().ppnsPort(),
                 certificates.caCertificate(), TestDevice.handshake("nobody-knows-me", TestGateway.APP_ID, null));
