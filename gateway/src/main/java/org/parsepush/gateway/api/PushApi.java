@@ -15,6 +15,7 @@ import org.parsepush.gateway.app.ParseApp;
 import org.parsepush.gateway.app.ParseApps;
 import org.parsepush.gateway.audience.Installation;
 import org.parsepush.gateway.audience.InvalidQueryException;
+import org.parsepush.gateway.delivery.AudienceEstimate;
 import org.parsepush.gateway.delivery.Outcome;
 import org.parsepush.gateway.push.ParseData;
 import org.parsepush.gateway.job.OverloadedException;
@@ -25,6 +26,8 @@ import org.parsepush.proto.v1.CancelPushRequest;
 import org.parsepush.proto.v1.CancelPushResponse;
 import org.parsepush.proto.v1.DeliverBatchRequest;
 import org.parsepush.proto.v1.DeliverBatchResponse;
+import org.parsepush.proto.v1.EstimateAudienceRequest;
+import org.parsepush.proto.v1.EstimateAudienceResponse;
 import org.parsepush.proto.v1.GetPushStatusRequest;
 import org.parsepush.proto.v1.WatchPushEvent;
 import org.parsepush.proto.v1.WatchPushRequest;
@@ -41,8 +44,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The gRPC face of the gateway: translates {@code push.v1} messages to domain calls and
  * domain results back to messages, and domain errors to gRPC statuses; nothing more. Calls
- * reach it already authenticated ({@link AppAuthenticator#CURRENT_APP}). Methods not
- * overridden here answer UNIMPLEMENTED.
+ * reach it already authenticated ({@link AppAuthenticator#CURRENT_APP}).
  */
 public final class PushApi extends PushServiceGrpc.PushServiceImplBase {
 
@@ -68,6 +70,16 @@ public final class PushApi extends PushServiceGrpc.PushServiceImplBase {
             PushEngine.Accepted accepted = engine.accept(app(), PushRequests.fromProto(request));
             return SendPushResponse.newBuilder().setPushId(accepted.pushId()).setDeduplicated(accepted.deduplicated())
                     .setState(PushState.valueOf("PUSH_STATE_" + accepted.state().name())).build();
+        });
+    }
+
+    @Override
+    public void estimateAudience(EstimateAudienceRequest request, StreamObserver<EstimateAudienceResponse> response) {
+        answer(response, () -> {
+            AudienceEstimate estimate = engine.estimate(app(), PushRequests.target(request));
+            return EstimateAudienceResponse.newBuilder().setTotal(estimate.total())
+                    .putAllPerDeviceType(estimate.perDeviceType()).putAllPerProvider(estimate.perProvider())
+                    .putAllUndeliverablePerReason(estimate.undeliverablePerReason()).build();
         });
     }
 

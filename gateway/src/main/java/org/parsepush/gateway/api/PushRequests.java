@@ -22,6 +22,7 @@ import org.parsepush.gateway.push.Priority;
 import org.parsepush.gateway.push.PushRequest;
 import org.parsepush.proto.v1.ApnsPushType;
 import org.parsepush.proto.v1.Device;
+import org.parsepush.proto.v1.EstimateAudienceRequest;
 import org.parsepush.proto.v1.PushData;
 import org.parsepush.proto.v1.SendPushRequest;
 
@@ -63,11 +64,18 @@ final class PushRequests {
     }
 
     static Target target(SendPushRequest request) {
-        if (!request.hasTarget()) {
+        return target(request.hasTarget(), request.getTarget());
+    }
+
+    static Target target(EstimateAudienceRequest request) {
+        return target(request.hasTarget(), request.getTarget());
+    }
+
+    private static Target target(boolean given, org.parsepush.proto.v1.Target target) {
+        if (!given) {
             throw new IllegalArgumentException("target is required: channels, where_json, audience_id,"
                     + " installation_ids or devices");
         }
-        var target = request.getTarget();
         switch (target.getSelectorCase()) {
             case CHANNELS -> {
                 List<String> names = target.getChannels().getNamesList();

@@ -40,13 +40,22 @@ public final class Audience {
         this.translator = new WhereTranslator(className -> ClassSchema.load(database, className), this::subqueryIds);
     }
 
-    /** Checks and translates a target; a saved audience is marked as used. */
+    /** Checks and translates a target to push to; a saved audience is marked as used. */
     public ResolvedAudience resolve(Target target) {
+        return resolve(target, true);
+    }
+
+    /** Checks and translates a target only to look at it: a saved audience is not marked as used. */
+    public ResolvedAudience preview(Target target) {
+        return resolve(target, false);
+    }
+
+    private ResolvedAudience resolve(Target target, boolean markUsed) {
         if (target instanceof Target.Where where) {
             return fromWhere(where.where());
         }
         if (target instanceof Target.SavedAudience saved) {
-            return fromWhere(loadSavedAudience(saved.audienceId()));
+            return fromWhere(loadSavedAudience(saved.audienceId(), markUsed));
         }
         List<Installation> devices = ((Target.Devices) target).devices();
         return new ResolvedAudience(describe(devices), null, devices);
@@ -83,7 +92,7 @@ public final class Audience {
         return new ResolvedAudience(where.toString(), filter, List.of());
     }
 
-    private JsonNode loadSavedAudience(String audienceId) {
+    private JsonNode loadSavedAudience(String audienceId, boolean markUsed) {
         MongoCollection<Document> audiences = database.getCollection(ParseNames.AUDIENCE);
         Document saved = audiences.find(Filters.eq(ParseNames.ID, audienceId)).first();
         if (saved == null) {
@@ -98,9 +107,11 @@ public final class Audience {
         if (where.has("where") && where.get("where").isObject() && where.size() == 1) {
             where = where.get("where");
         }
-        audiences.updateOne(Filters.eq(ParseNames.ID, audienceId), Updates.combine(
-                Updates.set(ParseNames.AUDIENCE_LAST_USED, new Date()),
-                Updates.inc(ParseNames.AUDIENCE_TIMES_USED, 1)));
+        if (markUsed) {
+            audiences.updateOne(Filters.eq(ParseNames.ID, audienceId), Updates.combine(
+                    Updates.set(ParseNames.AUDIENCE_LAST_USED, new Date()),
+                    Updates.inc(ParseNames.AUDIENCE_TIMES_USED, 1)));
+        }
         return where;
     }
 

@@ -23,8 +23,11 @@ import java.util.concurrent.TimeUnit;
 import org.bson.Document;
 import org.parsepush.gateway.app.ParseApp;
 import org.parsepush.gateway.app.ParseApps;
+import org.parsepush.gateway.audience.AudienceCursor;
 import org.parsepush.gateway.audience.ResolvedAudience;
+import org.parsepush.gateway.audience.Target;
 import org.parsepush.gateway.config.GatewayConfig;
+import org.parsepush.gateway.delivery.AudienceEstimate;
 import org.parsepush.gateway.delivery.Delivery;
 import org.parsepush.gateway.delivery.Prepared;
 import org.parsepush.gateway.delivery.Provider;
@@ -241,6 +244,14 @@ public final class PushEngine implements AutoCloseable {
                     "not accepted: the job could not be stored", now);
         } catch (RuntimeException ignored) {
             // The database is away; the caller is told the push was not accepted.
+        }
+    }
+
+    /** Counts what a push to {@code target} would reach, streaming the audience; nothing is sent or stored. */
+    public AudienceEstimate estimate(ParseApp app, Target target) {
+        ResolvedAudience audience = app.audience().preview(target);
+        try (AudienceCursor cursor = app.audience().open(audience, null)) {
+            return AudienceEstimate.count(cursor, app.router());
         }
     }
 

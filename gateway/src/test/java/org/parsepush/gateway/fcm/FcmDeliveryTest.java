@@ -207,6 +207,36 @@ class FcmDeliveryTest {
     }
 
     @Test
+    void estimateAudienceCountsWhatAPushWouldReachAndSendsNothing() throws Exception {
+        android("es1", "token-estimate-1", SENDER_ONE, "estimate");
+        android("es2", "token-estimate-2", "999999999999", "estimate");
+        android("es3", null, SENDER_TWO, "estimate");
+        ios("es4", "estimate");
+        installations.insertOne(new Document("_id", "es5").append("deviceType", "winrt")
+                .append("channels", List.of("estimate")));
+        int fcmBefore = fcm.accepted().size();
+        long statusesBefore = mongo.database("testdb").getCollection("_PushStatus").countDocuments();
+
+        var estimate = gateway.authenticated(org.parsepush.proto.v1.PushServiceGrpc.newBlockingStub(gateway.channel()))
+                .estimateAudience(org.parsepush.proto.v1.EstimateAudienceRequest.newBuilder()
+                        .setTarget(toChannel("estimate", "{}").getTarget()).build());
+
+        assertEquals(5, estimate.getTotal());
+        assertEquals(Map.of("android", 3L, "ios", 1L, "winrt", 1L), estimate.getPerDeviceTypeMap());
+        assertEquals(Map.of("fcm", 1L, "apns", 1L), estimate.getPerProviderMap());
+        assertEquals(Map.of("sender_id_not_configured", 1L, "no_device_token", 1L, "unsupported_device_type", 1L),
+                estimate.getUndeliverablePerReasonMap());
+        assertEquals(fcmBefore, fcm.accepted().size(), "an estimate sends nothing");
+        assertEquals(statusesBefore, mongo.database("testdb").getCollection("_PushStatus").countDocuments(),
+                "an estimate records no push");
+
+        var missing = org.junit.jupiter.api.Assertions.assertThrows(io.grpc.StatusRuntimeException.class, () ->
+                gateway.authenticated(org.parsepush.proto.v1.PushServiceGrpc.newBlockingStub(gateway.channel()))
+                        .estimateAudience(org.parsepush.proto.v1.EstimateAudienceRequest.getDefaultInstance()));
+        assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, missing.getStatus().getCode());
+    }
+
+    @Test
     void aStalledFirebaseProjectDoesNotHoldAnotherProjectsMessages() throws Exception {
         Set<String> stalledTokens = new java.util.HashSet<>();
         for (int i = 0; i < 8; i++) {
