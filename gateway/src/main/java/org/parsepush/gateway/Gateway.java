@@ -5,7 +5,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,7 +33,6 @@ import org.parsepush.gateway.config.ConfigException;
 import org.parsepush.gateway.config.GatewayConfig;
 import org.parsepush.gateway.credentials.CredentialMonitor;
 import org.parsepush.gateway.store.MongoConnection;
-import org.parsepush.gateway.tls.PemFiles;
 import org.parsepush.gateway.tls.ServerTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,7 +90,6 @@ public final class Gateway implements AutoCloseable {
                 config.credentialExpiryWarningDays());
         ServerTls grpcTls = grpcTls(credentials);
         Map<String, ApiKeyRing> apiKeys = apiKeyRings(credentials);
-        trackPpnsCertificate(credentials);
 
         mongo = MongoConnection.open(config.mongo(), config.dataDir());
         stopOrder.push(mongo);
@@ -127,6 +124,7 @@ public final class Gateway implements AutoCloseable {
         if (ppns != null) {
             ppns.start();
             ppnsEndpoint = ppns;
+            watchPpnsCertificate(credentials, ppns);
             // Devices leave a few at a time, so they do not all reconnect to the other replicas at once.
             stopOrder.push(() -> ppns.drain(untilDrainDeadline().dividedBy(2)));
         }
@@ -171,18 +169,14 @@ public final class Gateway implements AutoCloseable {
         return tls;
     }
 
-    /** The PPNS certificate's expiry, as read at start (the PPNS endpoint loads it once). */
-    private void trackPpnsCertificate(CredentialMonitor credentials) {
-        if (!config.ppns().enabled() || config.ppns().certificateChainFile() == null) {
+    /** The PPNS certificate is reloaded when its files change, and its expiry is tracked. */
+    private void watchPpnsCertificate(CredentialMonitor credentials, PpnsEndpoint ppns) {
+        if (ppns.servedCertificate() == null) {
             return;
         }
-        try {
-            X509Certificate served = PemFiles.certificates(config.ppns().certificateChainFile()).get(0);
-            credentials.trackExpiry("", "ppns", "server", "the PPNS endpoint's TLS certificate", () -> served);
-        } catch (IOException e) {
-            // The PPNS endpoint reports an unreadable certificate itself when it starts.
-            log.debug("PPNS certificate not tracked: {}", e.getMessage());
-        }
+        credentials.watch("the PPNS endpoint's TLS certificate",
+                List.of(config.ppns().certificateChainFile(), config.ppns().privateKeyFile()), ppns::reloadCertificate);
+        credentials.trackExpiry("", "ppns", "server", "the PPNS endpoint's TLS certificate", ppns::servedCertificate);
     }
 
     /** Each app's API keys, read now (an invalid file stops the start) and watched for changes. */

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
 final class DeviceChannelInitializer extends ChannelInitializer<Channel> {
 
     private final PpnsSettings settings;
-    private final SslContext tls;
+    /** Replaced by a certificate reload; each new connection takes the one current then. */
+    private volatile SslContext tls;
     private final DeviceAdmission admission;
     private final ConnectionRegistry registry;
     private final HandshakeLimit limit;
@@ -30,6 +31,11 @@ final class DeviceChannelInitializer extends ChannelInitializer<Channel> {
     private final ChannelGroup channels;
     private final ByteCounter byteCounter;
     private final KeepAliveHandler keepAlive;
+
+    /** New connections use {@code next}; those open keep the context they started with. */
+    void useTls(SslContext next) {
+        tls = next;
+    }
 
     DeviceChannelInitializer(PpnsSettings settings, SslContext tls, DeviceAdmission admission,
                              ConnectionRegistry registry, HandshakeLimit limit, PpnsMetrics metrics,

@@ -42,6 +42,8 @@ public final class PpnsServer implements AutoCloseable {
     private ChannelGroup channels;
     private Channel serverChannel;
     private SslContext tls;
+    private DeviceChannelInitializer initializer;
+    private final java.util.List<SslContext> retiredTls = new java.util.ArrayList<>();
 
     /**
      * @param admission decides which devices may connect
@@ -76,7 +78,8 @@ public final class PpnsServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, PpnsConnection.OUTBOUND_LIMIT)
-                .childHandler(new DeviceChannelInitializer(settings, tls, admission, registry, limit, metrics, channels));
+                .childHandler(initializer = new DeviceChannelInitializer(settings, tls, admission, registry, limit,
+                        metrics, channels));
         ChannelFuture bound = bootstrap.bind(settings.host(), settings.port()).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             shutDownGroup();
@@ -97,6 +100,25 @@ public final class PpnsServer implements AutoCloseable {
             return exception;
         }
         return new IOException("PPNS cannot bind " + where, cause);
+    }
+
+    /**
+     * Loads the certificate and key files again and serves new connections with them;
+     * connections already open keep theirs. On failure the certificate in use stays.
+     *
+     * @throws IOException if the files cannot be loaded
+     */
+    public synchronized void reloadTls() throws IOException {
+        if (group == null || tls == null) {
+            throw new IllegalStateException("not serving TLS");
+        }
+        SslContext next = settings.tls().serverContext(settings.openSsl());
+        initializer.useTls(next);
+        // A connection being set up may still be taking the old context: it is freed with the
+        // server, not now (certificates are rotated a few times a year).
+        retiredTls.add(tls);
+        tls = next;
+        log.info("PPNS serves a reloaded certificate to new connections ({})", PpnsTls.describe(next));
     }
 
     /** The bound port, e.g. when the settings asked for port 0. */
@@ -143,6 +165,8 @@ public final class PpnsServer implements AutoCloseable {
     /** Frees OpenSSL's native context; the connections' engines were freed as they closed. */
     private void releaseTls() {
         ReferenceCountUtil.release(tls);
+        retiredTls.forEach(ReferenceCountUtil::release);
+        retiredTls.clear();
         tls = null;
     }
 

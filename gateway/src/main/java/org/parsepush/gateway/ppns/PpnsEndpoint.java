@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.security.cert.X509Certificate;
 import java.net.BindException;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,6 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.bson.Document;
 import org.parsepush.gateway.config.PortInUseException;
 import org.parsepush.gateway.config.PpnsConfig;
+import org.parsepush.gateway.tls.PemFiles;
 import org.parsepush.ppns.Admission;
 import org.parsepush.ppns.ConnectionListener;
 import org.parsepush.ppns.Handshake;
@@ -56,6 +58,7 @@ public final class PpnsEndpoint implements ConnectionListener, AutoCloseable {
     private final Map<String, PpnsApp> apps = new ConcurrentHashMap<>();
     private final Map<PpnsConnection, Set<String>> written = new ConcurrentHashMap<>();
     private final Map<PpnsConnection, ReplayGate> replaying = new ConcurrentHashMap<>();
+    private volatile X509Certificate served;
     private final Counter live;
     private final Counter replayed;
     private final Counter handedOver;
@@ -125,12 +128,37 @@ public final class PpnsEndpoint implements ConnectionListener, AutoCloseable {
         long refresh = config.registryRefresh().toMillis();
         work.scheduleWithFixedDelay(guarded(this::refreshDirectory), refresh, refresh, TimeUnit.MILLISECONDS);
         work.scheduleWithFixedDelay(guarded(this::purge), 0, PURGE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        if (config.certificateChainFile() != null) {
+            served = PemFiles.certificates(config.certificateChainFile()).get(0);
+        }
         log.info("PPNS endpoint listening on {}:{} ({})", config.listener().host(), server.port(),
                 config.certificateChainFile() == null ? "plain TCP" : "TLS");
     }
 
     public int port() {
         return server.port();
+    }
+
+    /** The certificate new connections are served, or null without TLS. */
+    public X509Certificate servedCertificate() {
+        return served;
+    }
+
+    /**
+     * Serves new connections the certificate and key files as they are now, when they load,
+     * belong together and have not expired; otherwise throws and the certificate in use stays.
+     * Connections already open keep theirs.
+     */
+    public void reloadCertificate() throws IOException {
+        X509Certificate next = PemFiles.certificates(config.certificateChainFile()).get(0);
+        PemFiles.checkKeyMatches(PemFiles.privateKey(config.privateKeyFile(), null), next, config.privateKeyFile());
+        // Judged by the wall clock, as devices judge it, not by the scheduling clock.
+        if (next.getNotAfter().toInstant().isBefore(Instant.now())) {
+            throw new IOException(config.certificateChainFile() + ": the new certificate expired on "
+                    + next.getNotAfter().toInstant());
+        }
+        server.reloadTls();
+        served = next;
     }
 
     /**
