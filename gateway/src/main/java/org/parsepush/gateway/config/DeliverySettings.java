@@ -14,6 +14,7 @@ public final class DeliverySettings {
     private int requestTimeoutSeconds = 30;
     private int maxConcurrentPushes = 4;
     private int maxConcurrentSmallPushes = 256;
+    private int maxQueuedSmallPushes = 1000;
     private int maxPendingCalls = 1000;
     private int maxSubqueryResults = 100_000;
     private int statusFlushMillis = 1000;
@@ -62,6 +63,19 @@ public final class DeliverySettings {
     }
 
     /**
+     * Small pushes accepted on this replica that wait, in order, for one of the
+     * {@link #maxConcurrentSmallPushes()} slots to free. Their jobs are stored already held by
+     * this replica, so they never go through the database queue (no claim each); beyond this
+     * bound a small push is stored as a pending job that any replica claims. Each waiting push
+     * keeps its job document in memory (its data and devices), and the job collection a
+     * running push's writes look through grows by as many: about one second of throughput is
+     * enough to ride out bursts. 0: a push that finds no free slot goes to the database queue.
+     */
+    public int maxQueuedSmallPushes() {
+        return maxQueuedSmallPushes;
+    }
+
+    /**
      * SendPush and DeliverBatch calls being taken in at once; more are refused with
      * RESOURCE_EXHAUSTED and a retry hint rather than queued without bound.
      */
@@ -88,6 +102,9 @@ public final class DeliverySettings {
         positive("delivery.requestTimeoutSeconds", requestTimeoutSeconds, problems);
         positive("delivery.maxConcurrentPushes", maxConcurrentPushes, problems);
         positive("delivery.maxConcurrentSmallPushes", maxConcurrentSmallPushes, problems);
+        if (maxQueuedSmallPushes < 0) {
+            problems.add("delivery.maxQueuedSmallPushes must be at least 0, got " + maxQueuedSmallPushes);
+        }
         positive("delivery.maxPendingCalls", maxPendingCalls, problems);
         positive("delivery.maxSubqueryResults", maxSubqueryResults, problems);
         positive("delivery.statusFlushMillis", statusFlushMillis, problems);

@@ -1,13 +1,12 @@
 package org.parsepush.gateway.job;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bson.Document;
 import org.parsepush.gateway.app.ParseApp;
@@ -24,15 +23,16 @@ final class JobScheduler implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(JobScheduler.class);
     private static final Duration PURGE_EVERY = Duration.ofMinutes(10);
     private static final Duration LAG_EVERY = Duration.ofSeconds(5);
-    private static final long SMALL_PUSH_SLOT_WAIT_MILLIS = 1000;
 
     private final Collection<ParseApp> apps;
     private final JobContext context;
     private final Slots slots;
     private final Slots express;
+    private final SmallPushes smallPushes;
+    private final Counter claims;
     private final Duration pollInterval;
     private final AtomicLong queueLagMillis = new AtomicLong();
-    private final Set<String> runningHere = ConcurrentHashMap.newKeySet();
+    private final RunningHere runningHere = new RunningHere();
     private final Object wakeUp = new Object();
     private volatile boolean running = true;
     private boolean woken;
@@ -46,12 +46,15 @@ final class JobScheduler implements Runnable {
     private Instant nextComplaint = Instant.MIN;
 
     JobScheduler(Collection<ParseApp> apps, JobContext context, int maxConcurrent, int maxConcurrentSmall,
-                 Duration pollInterval, Duration parseScheduledPoll, MeterRegistry registry) {
+                 int maxWaitingSmall, Duration pollInterval, Duration parseScheduledPoll, MeterRegistry registry) {
         this.parseScheduledPoll = parseScheduledPoll;
         this.apps = apps;
         this.context = context;
         this.slots = new Slots("push-job", maxConcurrent);
         this.express = new Slots("push-small", maxConcurrentSmall);
+        this.smallPushes = new SmallPushes(express, maxWaitingSmall, runningHere, context, registry);
+        this.claims = Counter.builder("gateway.push.jobs.claimed")
+                .description("Jobs this replica took from the database queue, one claim each").register(registry);
         this.pollInterval = pollInterval;
         Gauge.builder("gateway.push.jobs.running", () -> slots.busy() + express.busy())
                 .description("Push jobs this replica is running").register(registry);
@@ -67,30 +70,59 @@ final class JobScheduler implements Runnable {
         }
     }
 
+    /** Where a push that is due now runs. */
+    enum Start {
+        /** At once on this replica, in a free slot for pushes. */
+        JOB_SLOT,
+        /** At once on this replica, in a free slot for small pushes. */
+        SMALL_PUSH_SLOT,
+        /** On this replica, when a slot for small pushes frees (see {@link SmallPushes}). */
+        SMALL_PUSH_QUEUE,
+        /** As a pending job in the database, claimed by whichever replica has a free slot. */
+        DATABASE_QUEUE;
+
+        /** Whether the push's job is stored already held by this replica. */
+        boolean heldHere() {
+            return this != DATABASE_QUEUE;
+        }
+
+        boolean atOnce() {
+            return this == JOB_SLOT || this == SMALL_PUSH_SLOT;
+        }
+    }
+
     /**
-     * Takes a free slot for a push to start at once on this replica; false when all are busy.
-     * Small pushes (a few explicit devices, the transactional kind) have many slots of their
-     * own, so they neither wait behind campaigns nor go through the database queue.
+     * Reserves where a push due now runs. Small pushes (a few explicit devices, the
+     * transactional kind) have slots of their own and a queue on this replica, so they neither
+     * wait behind campaigns nor cost a claim each; a large one starts here when a slot is free.
      */
-    boolean reserveSlot(boolean small) {
-        // A small push waits a moment for a slot of its own rather than joining the database
-        // queue: the wait is bounded, and so are the calls that may wait (maxPendingCalls).
-        return running && (small ? express.tryTake(SMALL_PUSH_SLOT_WAIT_MILLIS) : slots.tryTake());
+    Start reserve(boolean small) {
+        if (!running) {
+            return Start.DATABASE_QUEUE;
+        }
+        if (small) {
+            return smallPushes.reserve();
+        }
+        return slots.tryTake() ? Start.JOB_SLOT : Start.DATABASE_QUEUE;
     }
 
-    /** Runs a job this replica inserted already held, in a slot from {@link #reserveSlot(boolean)}. */
-    void startReserved(ParseApp app, Document job, boolean small) {
-        runningHere.add(app.appId() + "/" + job.getString(JobStore.ID));
-        start(app, job, pool(small));
+    /** Runs a job this replica stored already held, in the place {@link #reserve(boolean)} gave it. */
+    void startReserved(ParseApp app, Document job, Start start) {
+        if (start == Start.JOB_SLOT) {
+            runningHere.add(app, job);
+            start(app, job, slots);
+        } else {
+            smallPushes.run(app, job, start);
+        }
     }
 
-    /** Gives back a slot from {@link #reserveSlot(boolean)} that was not used. */
-    void releaseSlot(boolean small) {
-        pool(small).release();
-    }
-
-    private Slots pool(boolean small) {
-        return small ? express : slots;
+    /** Gives back what {@link #reserve(boolean)} took, for a push that was not stored. */
+    void releaseReserved(Start start) {
+        if (start == Start.JOB_SLOT) {
+            slots.release();
+        } else {
+            smallPushes.giveBack(start);
+        }
     }
 
     void stop() {
@@ -145,8 +177,9 @@ final class JobScheduler implements Runnable {
                     slots.release();
                     break;
                 }
-                if (!runningHere.add(app.appId() + "/" + claimed.get().getString(JobStore.ID))) {
-                    // Our own job, still running here: its lease only looked expired (a clock jump).
+                claims.increment();
+                if (!runningHere.add(app, claimed.get())) {
+                    // Our own job, running or waiting here: its lease only looked expired (a clock jump, a long wait).
                     slots.release();
                     continue;
                 }
@@ -171,17 +204,16 @@ final class JobScheduler implements Runnable {
     }
 
     private void start(ParseApp app, Document job, Slots pool) {
-        String key = app.appId() + "/" + job.getString(JobStore.ID);
         try {
             pool.run(() -> {
                 try {
                     new PushJob(app, job, context).run();
                 } finally {
-                    runningHere.remove(key);
+                    runningHere.remove(app, job);
                 }
             }, this::wakeIfBacklog);
         } catch (RuntimeException e) {
-            runningHere.remove(key);
+            runningHere.remove(app, job);
             throw e;
         }
     }
@@ -193,8 +225,12 @@ final class JobScheduler implements Runnable {
         }
     }
 
-    /** Stops the job threads; running jobs get {@code graceMillis} to end. False when some did not. */
+    /**
+     * Lets go of the small pushes waiting for a slot, then stops the job threads; running jobs
+     * get {@code graceMillis} to end. False when some did not.
+     */
     boolean shutdownJobs(long graceMillis) throws InterruptedException {
+        smallPushes.releaseWaiting();
         slots.shutdown();
         express.shutdown();
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(graceMillis);

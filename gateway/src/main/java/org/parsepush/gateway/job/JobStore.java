@@ -139,6 +139,24 @@ public final class JobStore {
                 () -> heldNow(pushId, owner, PushState.RUNNING, LEASE_UNTIL, until));
     }
 
+    /**
+     * Whether {@code owner} still holds a job that waited in its memory before running (not
+     * cancelled, not taken over). A read by {@code _id} while at least half the lease is left,
+     * as no other replica may take the job before it runs out; otherwise the lease is renewed
+     * by a write that only succeeds for the holder.
+     */
+    boolean confirmHeld(String pushId, String owner, Instant now, Duration lease) {
+        Document current = jobs.find(Filters.eq(ID, pushId)).first();
+        if (current == null || !owner.equals(current.getString(LEASE_OWNER))
+                || !stored(PushState.RUNNING).equals(current.getString(STATE))) {
+            return false;
+        }
+        if (current.getDate(LEASE_UNTIL).toInstant().isAfter(now.plus(lease.dividedBy(2)))) {
+            return true;
+        }
+        return checkpoint(pushId, owner, now.plus(lease), new Document());
+    }
+
     /** Gives a job back until {@code notBefore} (the next wave of a local-time push). */
     boolean reschedule(String pushId, String owner, Instant notBefore, Document fields) {
         List<Bson> updates = new ArrayList<>();
@@ -185,6 +203,12 @@ public final class JobStore {
     /** Lets go of a held job at once (a clean shutdown), so the next replica need not wait for the lease. */
     void release(String pushId, String owner) {
         jobs.updateOne(held(pushId, owner), Updates.set(LEASE_UNTIL, new Date(0)));
+    }
+
+    /** Lets go of held jobs at once (a clean shutdown) in one write. */
+    void release(List<String> pushIds, String owner) {
+        jobs.updateMany(Filters.and(Filters.in(ID, pushIds), Filters.eq(LEASE_OWNER, owner),
+                Filters.eq(STATE, stored(PushState.RUNNING))), Updates.set(LEASE_UNTIL, new Date(0)));
     }
 
     /** Cancels a job that has not finished; returns the job as it was before, or nothing. */

@@ -88,7 +88,8 @@ public final class PushEngine implements AutoCloseable {
         JobContext context = new JobContext(delivery, settings, config.outcomes(), metrics, clock,
                 replicaId, config.jobs().lease(), committer);
         this.scheduler = new JobScheduler(apps.all(), context, settings.maxConcurrentPushes(),
-                settings.maxConcurrentSmallPushes(), config.jobs().pollInterval(), config.jobs().parseScheduledPoll(), registry);
+                settings.maxConcurrentSmallPushes(), settings.maxQueuedSmallPushes(), config.jobs().pollInterval(),
+                config.jobs().parseScheduledPoll(), registry);
         this.schedulerThread = threads("push-scheduler").newThread(scheduler);
         log.info("job replica id: {}", context.owner());
     }
@@ -153,29 +154,33 @@ public final class PushEngine implements AutoCloseable {
         }
         PushState state = dueAt.isAfter(now) ? PushState.SCHEDULED : PushState.PENDING;
         boolean small = audience.explicit() && audience.devices().size() <= smallPushMaxDevices;
-        // A push due now, with nothing to prepare, starts here at once when a slot is free.
-        boolean startHere = state == PushState.PENDING && request.localPushTime() == null
-                && !message.badgeIncrement() && scheduler.reserveSlot(small);
+        // A push due now, with nothing to prepare, runs on this replica when it has room.
+        boolean dueNow = state == PushState.PENDING && request.localPushTime() == null && !message.badgeIncrement();
+        JobScheduler.Start start = dueNow ? scheduler.reserve(small) : JobScheduler.Start.DATABASE_QUEUE;
         NewPushStatus status = new NewPushStatus(pushId, pushTimeText(request, dueAt), audience.whereJson(),
                 request.data().toString(), request.source(), null, ParseData.pushHash(request.data()),
                 request.expirationTime(), request.expirationInterval() == null ? null
-                : request.expirationInterval().toSeconds(), startHere ? PushState.RUNNING : state);
-        try {
-            if (startHere) {
-                scheduler.startReserved(app, persistHeld(app, status, spec, now), small);
-            } else {
-                app.statuses().create(status, now);
-                insertJob(app, spec, state, dueAt, now);
-                scheduler.wake();
-            }
-        } catch (RuntimeException e) {
-            if (startHere) {
-                scheduler.releaseSlot(small);
-            }
-            throw e;
+                : request.expirationInterval().toSeconds(), start.atOnce() ? PushState.RUNNING : state);
+        if (start.heldHere()) {
+            scheduler.startReserved(app, persistReserved(app, status, spec, now, start), start);
+        } else {
+            app.statuses().create(status, now);
+            insertJob(app, spec, state, dueAt, now);
+            scheduler.wake();
         }
         log.info("push {} of app '{}' accepted ({})", pushId, app.appId(), state.name().toLowerCase(java.util.Locale.ROOT));
         return new Accepted(pushId, state, false);
+    }
+
+    /** {@link #persistHeld}, giving back the place reserved for the push when it could not be stored. */
+    private Document persistReserved(ParseApp app, NewPushStatus status, JobSpec spec, Instant now,
+                                     JobScheduler.Start start) {
+        try {
+            return persistHeld(app, status, spec, now);
+        } catch (RuntimeException e) {
+            scheduler.releaseReserved(start);
+            throw e;
+        }
     }
 
     /**

@@ -30,16 +30,6 @@ final class Slots {
         return free.tryAcquire();
     }
 
-    /** Waits up to {@code millis} for a free slot. */
-    boolean tryTake(long millis) {
-        try {
-            return free.tryAcquire(millis, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
     void release() {
         free.release();
     }
