@@ -50,7 +50,7 @@ const GATEWAY_SCHEMA = {
   delivery: {
     batchSize: 'int', cursorBatchSize: 'int', maxAttempts: 'int', initialBackoffMillis: 'int',
     maxBackoffMillis: 'int', requestTimeoutSeconds: 'int', maxConcurrentPushes: 'int',
-    maxConcurrentSmallPushes: 'int', maxPendingCalls: 'int', maxSubqueryResults: 'int', statusFlushMillis: 'int',
+    maxConcurrentSmallPushes: 'int', maxQueuedSmallPushes: 'int', maxPendingCalls: 'int', maxSubqueryResults: 'int', statusFlushMillis: 'int',
   },
   apns: {
     productionServer: 'string', sandboxServer: 'string', trustedServerCaFile: 'string',
