@@ -2,6 +2,8 @@ package org.parsepush.gateway.fcm;
 
 import com.google.api.client.http.LowLevelHttpRequest;
 import com.google.api.client.http.LowLevelHttpResponse;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
@@ -9,7 +11,6 @@ import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.concurrent.Future;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
@@ -54,30 +55,32 @@ final class Http2Request extends LowLevelHttpRequest {
 
     @Override
     public LowLevelHttpResponse execute() throws IOException {
-        byte[] body = body();
+        ByteBuf body = body();
         CompletableFuture<Http2Response> answer = new CompletableFuture<>();
         Future<Http2StreamChannel> opening = connections.openStream(new ResponseReader(answer));
         opening.addListener(opened -> {
             if (!opened.isSuccess()) {
+                body.release();
                 answer.completeExceptionally(opened.cause());
                 return;
             }
             Http2StreamChannel stream = opening.getNow();
-            if (body.length == 0) {
+            if (!body.isReadable()) {
                 stream.writeAndFlush(new DefaultHttp2HeadersFrame(headers, true));
             } else {
                 stream.write(new DefaultHttp2HeadersFrame(headers, false));
-                stream.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(body), true));
+                stream.writeAndFlush(new DefaultHttp2DataFrame(body, true));
             }
         });
         return await(answer, opening);
     }
 
-    private byte[] body() throws IOException {
+    /** The SDK's content, serialised once straight into the buffer the stream sends. */
+    private ByteBuf body() throws IOException {
         if (getStreamingContent() == null) {
-            return new byte[0];
+            return Unpooled.EMPTY_BUFFER;
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        ByteBufOutputStream out = new ByteBufOutputStream(Unpooled.buffer(512));
         getStreamingContent().writeTo(out);
         if (getContentType() != null) {
             headers.set("content-type", getContentType());
@@ -85,8 +88,8 @@ final class Http2Request extends LowLevelHttpRequest {
         if (getContentEncoding() != null) {
             headers.set("content-encoding", getContentEncoding());
         }
-        headers.setInt("content-length", out.size());
-        return out.toByteArray();
+        headers.setInt("content-length", out.writtenBytes());
+        return out.buffer();
     }
 
     private Http2Response await(CompletableFuture<Http2Response> answer, Future<Http2StreamChannel> opening)

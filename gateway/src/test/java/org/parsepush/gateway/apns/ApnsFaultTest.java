@@ -26,13 +26,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.parsepush.gateway.ProviderFaults;
 import org.parsepush.gateway.TestGateway;
 import org.parsepush.gateway.TestMongo;
-import org.parsepush.proto.v1.Channels;
 import org.parsepush.proto.v1.PushState;
 import org.parsepush.proto.v1.PushStatus;
-import org.parsepush.proto.v1.SendPushRequest;
-import org.parsepush.proto.v1.Target;
 
 /**
  * APNs misbehaving while a push to a thousand devices runs ({@link FaultyApns}): error
@@ -140,20 +138,7 @@ class ApnsFaultTest {
         }
         PushStatus result = gateway.awaitFinished(send(), Duration.ofSeconds(25));
 
-        assertEquals(0, result.getNumSent());
-        assertEquals(audienceSize, result.getNumFailed());
-        assertEquals(Map.of(reason, (long) audienceSize), result.getFailedPerReasonMap());
-        // Bounded: exactly maxAttempts tries per device, then it is given up.
-        assertEquals(audience, apns.triesByToken().keySet());
-        assertEquals(Set.of(MAX_ATTEMPTS), new HashSet<>(apns.triesByToken().values()));
-        List<Document> outcomes = mongo.database("testdb").getCollection("push_gateway_outcomes")
-                .find(new Document("pushId", result.getPushId())).into(new ArrayList<>());
-        assertEquals(audienceSize, outcomes.size());
-        for (Document outcome : outcomes) {
-            assertEquals(reason, outcome.getString("reason").toLowerCase(java.util.Locale.ROOT));
-            assertTrue(outcome.getString("detail").contains("gave up after " + MAX_ATTEMPTS + " attempts"),
-                    outcome.getString("detail"));
-        }
+        ProviderFaults.assertGaveUp(mongo, result, audience, apns.triesByToken(), reason, MAX_ATTEMPTS);
     }
 
     @Test
@@ -271,8 +256,6 @@ class ApnsFaultTest {
     }
 
     private String send() {
-        return gateway.send(SendPushRequest.newBuilder()
-                .setTarget(Target.newBuilder().setChannels(Channels.newBuilder().addNames("faults-" + sequence)))
-                .setDataJson("{\"alert\":\"through the fault\"}").build());
+        return ProviderFaults.sendTo(gateway, "faults-" + sequence);
     }
 }

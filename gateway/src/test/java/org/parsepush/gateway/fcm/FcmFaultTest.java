@@ -21,13 +21,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.parsepush.gateway.ProviderFaults;
 import org.parsepush.gateway.TestGateway;
 import org.parsepush.gateway.TestMongo;
-import org.parsepush.proto.v1.Channels;
 import org.parsepush.proto.v1.PushState;
 import org.parsepush.proto.v1.PushStatus;
-import org.parsepush.proto.v1.SendPushRequest;
-import org.parsepush.proto.v1.Target;
 
 /**
  * FCM misbehaving while a push to 500 Android devices runs, reached through the real
@@ -121,19 +119,7 @@ class FcmFaultTest {
         }
         PushStatus result = gateway.awaitFinished(send(), Duration.ofSeconds(25));
 
-        assertEquals(0, result.getNumSent());
-        assertEquals(audienceSize, result.getNumFailed());
-        assertEquals(Map.of(reason, (long) audienceSize), result.getFailedPerReasonMap());
-        assertEquals(audience, fcm.triesByToken().keySet());
-        assertEquals(Set.of(MAX_ATTEMPTS), new HashSet<>(fcm.triesByToken().values()), "tries per device");
-        List<Document> outcomes = mongo.database("testdb").getCollection("push_gateway_outcomes")
-                .find(new Document("pushId", result.getPushId())).into(new ArrayList<>());
-        assertEquals(audienceSize, outcomes.size());
-        for (Document outcome : outcomes) {
-            assertEquals(reason, outcome.getString("reason").toLowerCase(java.util.Locale.ROOT));
-            assertTrue(outcome.getString("detail").contains("gave up after " + MAX_ATTEMPTS + " attempts"),
-                    outcome.getString("detail"));
-        }
+        ProviderFaults.assertGaveUp(mongo, result, audience, fcm.triesByToken(), reason, MAX_ATTEMPTS);
     }
 
     @Test
@@ -185,8 +171,6 @@ class FcmFaultTest {
     }
 
     private String send() {
-        return gateway.send(SendPushRequest.newBuilder()
-                .setTarget(Target.newBuilder().setChannels(Channels.newBuilder().addNames("faults-" + sequence)))
-                .setDataJson("{\"alert\":\"through the fault\"}").build());
+        return ProviderFaults.sendTo(gateway, "faults-" + sequence);
     }
 }
