@@ -13,6 +13,9 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +36,10 @@ import org.parsepush.proto.v1.PushStatus;
  * endpoint), and the gateway in its own process with a capped heap.
  */
 final class Bench implements AutoCloseable {
+
+    /** Shared by every stand-in this process starts; its threads are daemons. */
+    private static final EventLoopGroup APNS_STAND_IN_LOOP =
+            new NioEventLoopGroup(1, new DefaultThreadFactory("apns-stand-in", true));
 
     static final String APP_ID = "bench-app";
     static final String MASTER_KEY = "bench-master-key";
@@ -127,7 +134,9 @@ final class Bench implements AutoCloseable {
      */
     private static BenchmarkApnsServer apnsStandIn(Certificates.ApnsClientCertificate client) throws Exception {
         try (InputStream certs = resource("server-certs.pem"); InputStream key = resource("server-key.pem")) {
+            // One thread, as the builder would make on its own, but named: its CPU is reported.
             return new BenchmarkApnsServerBuilder().setServerCredentials(certs, key, null)
+                    .setEventLoopGroup(APNS_STAND_IN_LOOP)
                     .setTrustedClientCertificateChain(client.certificatePem().toFile()).build();
         }
     }
@@ -149,6 +158,11 @@ final class Bench implements AutoCloseable {
      * Android (FCM) and embedded (PPNS) devices, all in channel {@code all}.
      */
     void seed(int count, double iosShare, double androidShare, String idPrefix) {
+        seed(count, iosShare, androidShare, idPrefix, "all");
+    }
+
+    /** Seeds as {@link #seed(int, double, double, String)}, the installations in {@code channel} alone. */
+    void seed(int count, double iosShare, double androidShare, String idPrefix, String channel) {
         declareInstallationClass();
         MongoCollection<Document> installations = database().getCollection("_Installation");
         Date now = new Date();
@@ -158,7 +172,7 @@ final class Bench implements AutoCloseable {
         for (int i = 0; i < count; i++) {
             // Interleave the types in _id order, as real audiences are.
             int slot = (int) ((long) i * 7919 % count);
-            Document doc = new Document("_id", String.format("%s%09d", idPrefix, i)).append("channels", List.of("all"))
+            Document doc = new Document("_id", String.format("%s%09d", idPrefix, i)).append("channels", List.of(channel))
                     .append("_created_at", now).append("_updated_at", now);
             if (slot < ios) {
                 doc.append("deviceType", "ios").append("deviceToken", String.format("%064x", i)).append("appIdentifier", TOPIC);

@@ -28,23 +28,26 @@ final class FanoutScenario {
             bench.seed(options.devices(), shares[0], shares[1], "F");
             double seedSeconds = seconds(System.nanoTime() - seedStart);
             double cursorRate = options.devices() / streamAudienceAlone(bench);
+            double warmUpRate = warmUp(bench, options);
 
             double cpuBefore = bench.gateway.cpuSeconds();
+            OwnCpu ownBefore = OwnCpu.now();
             AtomicLong peakHeap = new AtomicLong();
             long start = System.nanoTime();
-            String pushId = bench.api.sendPush(SendPushRequest.newBuilder()
-                    .setTarget(Target.newBuilder().setChannels(Channels.newBuilder().addNames("all")))
-                    .setDataJson("{\"alert\":\"Fan-out benchmark\",\"badge\":1,\"campaign\":\"bench\"}").build()).getPushId();
+            String pushId = pushTo(bench, "all");
             double acceptMillis = (System.nanoTime() - start) / 1e6;
             PushStatus status = bench.awaitFinished(pushId, Duration.ofMinutes(60), () -> sampleHeap(bench, peakHeap));
             double elapsed = seconds(System.nanoTime() - start);
             double cpu = bench.gateway.cpuSeconds() - cpuBefore;
+            OwnCpu ownAfter = OwnCpu.now();
 
             long devices = status.getNumSent() + status.getNumFailed() + status.getNumQueued() + status.getNumSkipped();
             Report report = new Report("fanout")
                     .put("installations", options.devices(), "")
                     .note("mix iOS/Android/embedded %", options.mix())
                     .put("seconds to seed the database", seedSeconds, "s")
+                    .put("warm-up devices (unmeasured)", options.warmUp(), "")
+                    .put("warm-up devices per second", warmUpRate, "/s")
                     .put("accept latency", acceptMillis, "ms")
                     .put("seconds from accept to last answer", elapsed, "s")
                     .put("devices per second", devices / elapsed, "/s")
@@ -63,10 +66,36 @@ final class FanoutScenario {
                     .note("gateway heap cap", options.heap())
                     .put("gateway gc pause total", bench.gateway.metric("jvm_gc_pause_seconds_sum", "") * 1000, "ms")
                     .put("gateway gc pause max", bench.gateway.metric("jvm_gc_pause_seconds_max", "") * 1000, "ms")
+                    .put("load generator cpu use (of 1 core)", 100 * ownAfter.secondsSince(ownBefore) / elapsed, "%")
+                    .note("load generator busiest threads", ownAfter.busiestSince(ownBefore, 4))
+                    .note("load generator gc and jit", ownAfter.gcAndJitSince(ownBefore))
                     .put("audience alone: one cursor, per second", cursorRate, "/s")
                     .note("outcome log", options.outcomes());
             report.write(options.report());
         }
+    }
+
+    private static String pushTo(Bench bench, String channel) {
+        return bench.api.sendPush(SendPushRequest.newBuilder()
+                .setTarget(Target.newBuilder().setChannels(Channels.newBuilder().addNames(channel)))
+                .setDataJson("{\"alert\":\"Fan-out benchmark\",\"badge\":1,\"campaign\":\"bench\"}").build()).getPushId();
+    }
+
+    /**
+     * An unmeasured push of the same mix to other installations, removed afterwards so that the
+     * measured audience and collection are as without it; its rate (0 when there is none).
+     */
+    private static double warmUp(Bench bench, Options options) throws InterruptedException {
+        if (options.warmUp() == 0) {
+            return 0;
+        }
+        double[] shares = options.shares();
+        bench.seed(options.warmUp(), shares[0], shares[1], "W", "warm-up");
+        long start = System.nanoTime();
+        bench.awaitFinished(pushTo(bench, "warm-up"), Duration.ofMinutes(60), () -> { });
+        double rate = options.warmUp() / seconds(System.nanoTime() - start);
+        bench.database().getCollection("_Installation").deleteMany(Filters.eq("channels", "warm-up"));
+        return rate;
     }
 
     /** The audience step alone: one sorted cursor over the same query, from this process. */

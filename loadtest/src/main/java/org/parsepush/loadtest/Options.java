@@ -7,10 +7,10 @@ import java.util.Map;
 /**
  * Command-line options: {@code <scenario> [--devices N] [--rate R] [--seconds S] [--connections K]
  * [--source-addresses A] [--heap 256m] [--outcomes all|failed|none] [--gateway-jar path] [--report file]
- * [--mix I/A/E] [--baselines all|adapter]}.
+ * [--mix I/A/E] [--baselines all|adapter] [--warm-up W]}.
  */
 record Options(String scenario, int devices, int rate, int seconds, int connections, String heap, String outcomes,
-               Path gatewayJar, Path report, String mix, String baselines, int sourceAddresses) {
+               Path gatewayJar, Path report, String mix, String baselines, int sourceAddresses, int warmUp) {
 
     static final String USAGE = """
             usage: java -jar loadtest/target/loadtest.jar <scenario> [options]
@@ -29,6 +29,9 @@ record Options(String scenario, int devices, int rate, int seconds, int connecti
               --baselines B      parse-baseline's ways besides the gateway: all, or adapter (the adapter
                                  alone, without Parse Server, whose skip-paged queries take the stand-in
                                  database minutes beyond 100,000 installations) (default all)
+              --warm-up W        fanout first pushes to W other installations of the same mix, unmeasured,
+                                 so that both processes' JIT compilers are done before the measured push
+                                 (default 0: the measured push is the gateway's first)
             """;
 
     static Options parse(String[] args) {
@@ -50,13 +53,14 @@ record Options(String scenario, int devices, int rate, int seconds, int connecti
                 Path.of(values.getOrDefault("gateway-jar", "gateway/target/parse-push-gateway.jar")),
                 Path.of(values.getOrDefault("report", "loadtest-" + scenario + ".json")),
                 values.getOrDefault("mix", "60/30/10"), values.getOrDefault("baselines", "all"),
-                Integer.parseInt(values.getOrDefault("source-addresses", "4")));
+                Integer.parseInt(values.getOrDefault("source-addresses", "4")),
+                Integer.parseInt(values.getOrDefault("warm-up", "0")));
     }
 
     Options forScenario(String name) {
         return new Options(name, devices, rate, seconds, connections, heap, outcomes, gatewayJar,
                 report.getFileName().toString().equals("loadtest-all.json") ? Path.of("loadtest-" + name + ".json") : report,
-                mix, baselines, sourceAddresses);
+                mix, baselines, sourceAddresses, warmUp);
     }
 
     /** Whether parse-baseline runs Parse Server's own push path too, not only the adapter alone. */

@@ -1,6 +1,5 @@
 package org.parsepush.gateway.apns;
 
-import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -25,19 +24,16 @@ final class ApnsCredentialSlot implements AutoCloseable {
     private final String appId;
     private final ApnsCredentialConfig config;
     private final ApnsSettings settings;
-    private final EventLoopGroup group;
     private final Clock clock;
     private final RetiredCredentials retired = new RetiredCredentials();
     private volatile ApnsCredential current;
 
-    ApnsCredentialSlot(String appId, ApnsCredentialConfig config, ApnsSettings settings, EventLoopGroup group,
-                       Clock clock) {
+    ApnsCredentialSlot(String appId, ApnsCredentialConfig config, ApnsSettings settings, Clock clock) {
         this.appId = appId;
         this.config = config;
         this.settings = settings;
-        this.group = group;
         this.clock = clock;
-        this.current = ApnsCredential.load(appId, config, settings, group);
+        this.current = ApnsCredential.load(appId, config, settings);
     }
 
     ApnsCredential current() {
@@ -79,7 +75,7 @@ final class ApnsCredentialSlot implements AutoCloseable {
      * configured one: a P12 with a new password needs the new password and a restart.
      */
     void reload() throws IOException {
-        ApnsCredential next = ApnsCredential.open(appId, config, settings, group);
+        ApnsCredential next = ApnsCredential.open(appId, config, settings);
         try {
             checkReplacement(next.certificate());
         } catch (IOException e) {

@@ -53,7 +53,7 @@ public final class ApnsProvider implements Provider<ApnsMessage> {
         this.requestTimeoutMillis = settings.requestTimeout().toMillis();
         this.group = group;
         for (ApnsCredentialConfig config : app.apns()) {
-            ApnsCredentialSlot slot = new ApnsCredentialSlot(app.appId(), config, settings, group, clock);
+            ApnsCredentialSlot slot = new ApnsCredentialSlot(app.appId(), config, settings, clock);
             TopicLane topic = byTopic.get(config.topic());
             if (topic == null) {
                 Lane lane = new Lane("apns:" + config.topic(), settings.maxInFlightPerCredential());
