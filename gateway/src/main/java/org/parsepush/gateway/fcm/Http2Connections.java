@@ -18,6 +18,7 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslContext;
@@ -34,6 +35,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * beyond the server's concurrency limit wait in Netty's buffering encoder rather than fail.
  */
 final class Http2Connections implements AutoCloseable {
+
+    /** Netty's default: a pass that flushes this often still writes out as it goes. */
+    private static final int FLUSHES_PER_WRITE = FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES;
 
     private final String host;
     private final int port;
@@ -129,7 +133,10 @@ final class Http2Connections implements AutoCloseable {
                 .initialSettings(Http2Settings.defaultSettings().pushEnabled(false))
                 .encoderEnforceMaxConcurrentStreams(true)
                 .build();
-        pipeline.addLast(codec, new Http2MultiplexHandler(new RefusePushes()), new SettingsReceived(ready));
+        // Every message is written and flushed on its own; consolidated, the flushes of one
+        // event-loop pass leave as one TLS write instead of a record and a system call each.
+        pipeline.addLast(new FlushConsolidationHandler(FLUSHES_PER_WRITE, true), codec,
+                new Http2MultiplexHandler(new RefusePushes()), new SettingsReceived(ready));
     }
 
     /** After the TLS handshake: HTTP/2 if the server chose it, else a clear failure. */
