@@ -1,7 +1,6 @@
 package org.parsepush.loadtest;
 
 import com.mongodb.MongoException;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -72,7 +71,7 @@ final class ParseBaselineScenario {
 
     private static Run throughGateway(Bench bench) throws Exception {
         double cpuBefore = bench.gateway.cpuSeconds();
-        double benchCpuBefore = ownCpuSeconds();
+        OwnCpu benchCpuBefore = OwnCpu.now();
         long start = System.nanoTime();
         String pushId = bench.api.sendPush(SendPushRequest.newBuilder()
                 .setTarget(Target.newBuilder().setWhereJson("{\"deviceType\":\"ios\"}"))
@@ -80,7 +79,7 @@ final class ParseBaselineScenario {
         PushStatus status = bench.awaitFinished(pushId, PUSH_TIMEOUT, () -> { });
         double seconds = FanoutScenario.seconds(System.nanoTime() - start);
         return new Run(status.getNumSent(), status.getNumFailed(), seconds, bench.gateway.peakResidentBytes(),
-                bench.gateway.cpuSeconds() - cpuBefore, ownCpuSeconds() - benchCpuBefore);
+                bench.gateway.cpuSeconds() - cpuBefore, OwnCpu.now().secondsSince(benchCpuBefore));
     }
 
     private static Map<String, String> nodeEnvironment(Bench bench) {
@@ -99,13 +98,13 @@ final class ParseBaselineScenario {
         try (NodeProcess server = NodeProcess.start(script, "server", env)) {
             int port = Integer.parseInt(server.awaitLine("parse-server listening on ", Duration.ofMinutes(2)).trim());
             double cpuBefore = server.cpuSeconds();
-            double benchCpuBefore = ownCpuSeconds();
+            OwnCpu benchCpuBefore = OwnCpu.now();
             long start = System.nanoTime();
             String pushId = postPush(port, env);
             Document status = awaitParsePush(bench, pushId);
             double seconds = FanoutScenario.seconds(System.nanoTime() - start);
             return new Run(number(status, "numSent"), number(status, "numFailed"), seconds,
-                    server.peakResidentBytes(), server.cpuSeconds() - cpuBefore, ownCpuSeconds() - benchCpuBefore);
+                    server.peakResidentBytes(), server.cpuSeconds() - cpuBefore, OwnCpu.now().secondsSince(benchCpuBefore));
         }
     }
 
@@ -200,11 +199,6 @@ final class ParseBaselineScenario {
 
     private static double megabytes(long bytes) {
         return bytes < 0 ? -1 : bytes / 1e6;
-    }
-
-    private static double ownCpuSeconds() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime() / 1e9;
     }
 
     private static long number(Document doc, String key) {
