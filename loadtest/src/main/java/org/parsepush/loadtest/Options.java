@@ -29,10 +29,11 @@ record Options(String scenario, int devices, int rate, int seconds, int connecti
               --baselines B      parse-baseline's ways besides the gateway: all, or adapter (the adapter
                                  alone, without Parse Server, whose skip-paged queries take the stand-in
                                  database minutes beyond 100,000 installations) (default all)
-              --warm-up W        fanout and parse-baseline first push through the gateway to W other
-                                 installations of the same mix, unmeasured, so that both processes' JIT
-                                 compilers are done before the measured push (default 0: the measured
-                                 push is the gateway's first)
+              --warm-up W        unmeasured work first, so that both processes' JIT compilers are done
+                                 before anything is measured: fanout and parse-baseline push through the
+                                 gateway to W other installations of the same mix; transactional offers
+                                 W pushes at its rate (default 0: what is measured comes first, but for
+                                 transactional's 200 pushes one at a time)
             """;
 
     static Options parse(String[] args) {

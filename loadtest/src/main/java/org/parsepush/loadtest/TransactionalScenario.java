@@ -30,46 +30,14 @@ final class TransactionalScenario {
     static void run(Options options) throws Exception {
         try (Bench bench = Bench.start(options, "delivery: {maxConcurrentPushes: 16}")) {
             warmUp(bench);
-            // Auto-resizing: an overloaded gateway's latencies have no upper bound worth guessing
-            // (a fixed 60 s range ended runs where one push took longer).
-            Histogram accept = new ConcurrentHistogram(3);
-            Histogram delivery = new ConcurrentHistogram(3);
-            Map due = new Map();
-            AtomicLong failures = new AtomicLong();
-            long total = (long) options.rate() * options.seconds();
-            long periodNanos = TimeUnit.SECONDS.toNanos(1) / options.rate();
-            ScheduledExecutorService clock = Executors.newScheduledThreadPool(2);
-            long start = System.nanoTime();
-            AtomicLong sent = new AtomicLong();
-            clock.scheduleAtFixedRate(() -> {
-                long n = sent.getAndIncrement();
-                if (n >= total) {
-                    return;
-                }
-                long intended = start + n * periodNanos;
-                var answer = bench.asyncApi.withDeadlineAfter(30, TimeUnit.SECONDS).sendPush(request(n));
-                Futures.addCallback(answer, new FutureCallback<SendPushResponse>() {
-                    @Override
-                    public void onSuccess(SendPushResponse response) {
-                        accept.recordValue(Math.max(0, (System.nanoTime() - intended) / 1000));
-                        due.put(response.getPushId(), intended);
-                    }
-
-                    @Override
-                    public void onFailure(Throwable error) {
-                        failures.incrementAndGet();
-                    }
-                }, MoreExecutors.directExecutor());
-            }, 0, periodNanos, TimeUnit.NANOSECONDS);
-            long end = start + TimeUnit.SECONDS.toNanos(options.seconds());
-            while (System.nanoTime() < end + TimeUnit.SECONDS.toNanos(15)
-                    && (sent.get() < total || bench.fcm.messages() < total - failures.get() - 100)) {
-                TimeUnit.MILLISECONDS.sleep(100);
+            if (options.warmUp() > 0) {
+                int seconds = Math.max(1, options.warmUp() / options.rate());
+                OpenLoop.offer(bench, options.rate(), seconds, "fcm-tx-warm-");
             }
-            clock.shutdownNow();
-            TimeUnit.SECONDS.sleep(2);
+            OpenLoop run = OpenLoop.offer(bench, options.rate(), options.seconds(), "fcm-tx-");
+            Histogram delivery = new ConcurrentHistogram(3);
             long undelivered = 0;
-            for (var entry : due.entrySet()) {
+            for (var entry : run.due.entrySet()) {
                 Long arrived = bench.fcm.arrivalNanos(entry.getKey());
                 if (arrived == null) {
                     undelivered++;
@@ -77,11 +45,13 @@ final class TransactionalScenario {
                     delivery.recordValue(Math.max(0, (arrived - entry.getValue()) / 1000));
                 }
             }
+            Histogram accept = run.accept;
             new Report("transactional")
                     .put("offered pushes per second", options.rate(), "/s")
                     .put("seconds offered", options.seconds(), "s")
+                    .put("warm-up pushes (unmeasured, same rate)", options.warmUp(), "")
                     .put("pushes accepted", accept.getTotalCount(), "")
-                    .put("calls failed", failures.get(), "")
+                    .put("calls failed", run.failures.get(), "")
                     .put("accepted but not delivered in time", undelivered, "")
                     .put("accept p50", accept.getValueAtPercentile(50) / 1000.0, "ms")
                     .put("accept p99", accept.getValueAtPercentile(99) / 1000.0, "ms")
@@ -93,10 +63,63 @@ final class TransactionalScenario {
         }
     }
 
-    private static SendPushRequest request(long n) {
+    /** One open-loop run: its accept latencies, and when each accepted push was due. */
+    private static final class OpenLoop {
+        // Auto-resizing: an overloaded gateway's latencies have no upper bound worth guessing
+        // (a fixed 60 s range ended runs where one push took longer).
+        final Histogram accept = new ConcurrentHistogram(3);
+        final Map due = new Map();
+        final AtomicLong failures = new AtomicLong();
+
+        /**
+         * Offers {@code rate} pushes a second for {@code seconds}, each to its own device, then
+         * waits (at most 15 s) until the FCM stand-in has them all.
+         */
+        static OpenLoop offer(Bench bench, int rate, int seconds, String tokenPrefix) throws InterruptedException {
+            OpenLoop run = new OpenLoop();
+            long total = (long) rate * seconds;
+            long periodNanos = TimeUnit.SECONDS.toNanos(1) / rate;
+            long arrivedBefore = bench.fcm.messages();
+            ScheduledExecutorService clock = Executors.newScheduledThreadPool(2);
+            long start = System.nanoTime();
+            AtomicLong sent = new AtomicLong();
+            clock.scheduleAtFixedRate(() -> {
+                long n = sent.getAndIncrement();
+                if (n < total) {
+                    run.send(bench, request(tokenPrefix, n), start + n * periodNanos);
+                }
+            }, 0, periodNanos, TimeUnit.NANOSECONDS);
+            long end = start + TimeUnit.SECONDS.toNanos(seconds);
+            while (System.nanoTime() < end + TimeUnit.SECONDS.toNanos(15) && (sent.get() < total
+                    || bench.fcm.messages() - arrivedBefore < total - run.failures.get() - 100)) {
+                TimeUnit.MILLISECONDS.sleep(100);
+            }
+            clock.shutdownNow();
+            TimeUnit.SECONDS.sleep(2);
+            return run;
+        }
+
+        private void send(Bench bench, SendPushRequest request, long intended) {
+            var answer = bench.asyncApi.withDeadlineAfter(30, TimeUnit.SECONDS).sendPush(request);
+            Futures.addCallback(answer, new FutureCallback<SendPushResponse>() {
+                @Override
+                public void onSuccess(SendPushResponse response) {
+                    accept.recordValue(Math.max(0, (System.nanoTime() - intended) / 1000));
+                    due.put(response.getPushId(), intended);
+                }
+
+                @Override
+                public void onFailure(Throwable error) {
+                    failures.incrementAndGet();
+                }
+            }, MoreExecutors.directExecutor());
+        }
+    }
+
+    private static SendPushRequest request(String tokenPrefix, long n) {
         return SendPushRequest.newBuilder()
                 .setTarget(Target.newBuilder().setDevices(Devices.newBuilder().addDevices(Device.newBuilder()
-                        .setDeviceType("android").setDeviceToken("fcm-tx-" + n).setGcmSenderId(Bench.SENDER_ID))))
+                        .setDeviceType("android").setDeviceToken(tokenPrefix + n).setGcmSenderId(Bench.SENDER_ID))))
                 .setDataJson("{\"alert\":\"Your order has shipped\",\"order\":" + n + "}").build();
     }
 
@@ -104,7 +127,7 @@ final class TransactionalScenario {
     private static void warmUp(Bench bench) throws InterruptedException {
         long before = bench.fcm.messages();
         for (int i = 0; i < 200; i++) {
-            bench.api.sendPush(request(-1 - i));
+            bench.api.sendPush(request("fcm-tx-first-", i));
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (bench.fcm.messages() - before < 200 && System.nanoTime() < deadline) {
