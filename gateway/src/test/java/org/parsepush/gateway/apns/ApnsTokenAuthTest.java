@@ -88,6 +88,7 @@ class ApnsTokenAuthTest {
                           - {topic: %s, p8File: "%s", keyId: KEY1234567, teamId: TEAM123456}
                     """.formatted(TOPIC, p8);
             Path data = dir.resolve("gateway");
+            long sent;
             try (CapturedLogs logs = CapturedLogs.capture();
                  TestGateway gateway = TestGateway.startYaml(data, TestGateway.yaml(data, top, app), Map.of())) {
                 if (first != null) {
@@ -100,9 +101,21 @@ class ApnsTokenAuthTest {
                 PushStatus status = push(gateway);
                 assertEquals(1, status.getNumSent(), "failed: " + status.getFailedPerReasonMap() + " " + status.getErrorMessage());
                 assertEquals(List.of(token), apns.accepted().stream().map(MockApns.Received::token).toList());
-                return status.getNumSent();
+                // One event-loop thread per connection; a replaced credential keeps its own
+                // through its grace period, for the answers still on their way.
+                assertEquals(first == null ? 1 : 2, credentialThreads(), "the credential's event-loop threads");
+                sent = status.getNumSent();
             }
+            // The credential's own loops, and those of a credential replaced by a reload, end with the gateway.
+            Await.until(Duration.ofSeconds(10), "the APNs credential's threads end", () -> credentialThreads() == 0);
+            return sent;
         }
+    }
+
+    private static long credentialThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.isAlive() && thread.getName().startsWith("apns-" + TOPIC + "-production"))
+                .count();
     }
 
     private static PushStatus push(TestGateway gateway) throws InterruptedException {
