@@ -10,6 +10,7 @@ import com.mongodb.client.MongoCollection;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -152,14 +153,7 @@ class SmallPushQueueTest {
             }
 
             apns.clear();
-            for (String pushId : tokenByPush.keySet()) {
-                assertEquals(PushState.PUSH_STATE_SUCCEEDED,
-                        gateway.awaitFinished(pushId, Duration.ofSeconds(20)).getState());
-            }
-            Map<String, Integer> delivered = apns.deliveredByToken();
-            for (String token : tokens) {
-                assertEquals(1, delivered.getOrDefault(token, 0), "delivered once to " + token);
-            }
+            assertSucceededAndDeliveredOnce(gateway, tokenByPush.keySet(), tokens);
             assertEquals(0, metric(gateway, "gateway_push_jobs_claimed_total"), "a push went through a claim");
             assertEquals(0, metric(gateway, "gateway_push_small_waiting"));
             assertEquals(0, jobs().countDocuments(new Document("_id", new Document("$in",
@@ -225,15 +219,20 @@ class SmallPushQueueTest {
 
         apns.clear();
         try (TestGateway second = replica("queue-e")) {
-            for (String pushId : waiting.keySet()) {
-                assertEquals(PushState.PUSH_STATE_SUCCEEDED,
-                        second.awaitFinished(pushId, Duration.ofSeconds(20)).getState());
-            }
-            Map<String, Integer> delivered = apns.deliveredByToken();
-            for (String token : waitingTokens) {
-                assertEquals(1, delivered.getOrDefault(token, 0), "delivered once to " + token);
-            }
+            assertSucceededAndDeliveredOnce(second, waiting.keySet(), waitingTokens);
             assertNull(jobs().find(new Document("_id", waiting.keySet().iterator().next())).first());
+        }
+    }
+
+    /** Every push succeeded (as {@code gateway} reports it) and each token got exactly one notification. */
+    private static void assertSucceededAndDeliveredOnce(TestGateway gateway, Collection<String> pushIds,
+                                                        Collection<String> tokens) throws InterruptedException {
+        for (String pushId : pushIds) {
+            assertEquals(PushState.PUSH_STATE_SUCCEEDED, gateway.awaitFinished(pushId, Duration.ofSeconds(20)).getState());
+        }
+        Map<String, Integer> delivered = apns.deliveredByToken();
+        for (String token : tokens) {
+            assertEquals(1, delivered.getOrDefault(token, 0), "delivered once to " + token);
         }
     }
 }
