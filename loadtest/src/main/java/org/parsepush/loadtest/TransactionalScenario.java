@@ -30,9 +30,10 @@ final class TransactionalScenario {
     static void run(Options options) throws Exception {
         try (Bench bench = Bench.start(options, "delivery: {maxConcurrentPushes: 16}")) {
             warmUp(bench);
-            if (options.warmUp() > 0) {
-                int seconds = Math.max(1, options.warmUp() / options.rate());
-                OpenLoop.offer(bench, options.rate(), seconds, "fcm-tx-warm-");
+            // Whole seconds at the measured rate: W rounded down, at least one second's worth.
+            int warmUpSeconds = options.warmUp() == 0 ? 0 : Math.max(1, options.warmUp() / options.rate());
+            if (warmUpSeconds > 0) {
+                OpenLoop.offer(bench, options.rate(), warmUpSeconds, "fcm-tx-warm-");
             }
             OpenLoop run = OpenLoop.offer(bench, options.rate(), options.seconds(), "fcm-tx-");
             Histogram delivery = new ConcurrentHistogram(3);
@@ -49,7 +50,7 @@ final class TransactionalScenario {
             new Report("transactional")
                     .put("offered pushes per second", options.rate(), "/s")
                     .put("seconds offered", options.seconds(), "s")
-                    .put("warm-up pushes (unmeasured, same rate)", options.warmUp(), "")
+                    .put("warm-up pushes (unmeasured, same rate)", (long) warmUpSeconds * options.rate(), "")
                     .put("pushes accepted", accept.getTotalCount(), "")
                     .put("calls failed", run.failures.get(), "")
                     .put("accepted but not delivered in time", undelivered, "")
