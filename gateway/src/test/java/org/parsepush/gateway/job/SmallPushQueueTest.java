@@ -122,6 +122,12 @@ class SmallPushQueueTest {
         Await.until(Duration.ofSeconds(10), "both slots busy sending", () -> apns.heldStreams() == SLOTS);
     }
 
+    /** Fills the slots, then sends a push to {@code token} that has to wait for one; its id. */
+    static String sendBehindFullSlots(TestGateway gateway, String token) throws InterruptedException {
+        fillSlots(gateway);
+        return gateway.send(toDevice(token));
+    }
+
     static MongoCollection<Document> jobs() {
         return mongo.database("testdb").getCollection("push_gateway_jobs");
     }
@@ -164,9 +170,8 @@ class SmallPushQueueTest {
     @Test
     void aWaitingPushCancelledIsNotSentAndEndsCancelled() throws Exception {
         try (TestGateway gateway = replica("queue-b")) {
-            fillSlots(gateway);
             String token = newToken();
-            String waiting = gateway.send(toDevice(token));
+            String waiting = sendBehindFullSlots(gateway, token);
             var api = gateway.authenticated(PushServiceGrpc.newBlockingStub(gateway.channel()));
             assertEquals(PushState.PUSH_STATE_CANCELLED, api.cancelPush(CancelPushRequest.newBuilder()
                     .setPushId(waiting).build()).getStatus().getState());
@@ -184,9 +189,8 @@ class SmallPushQueueTest {
     @Test
     void aWaitingPushTakenOverMeanwhileIsNotSentHere() throws Exception {
         try (TestGateway gateway = replica("queue-c")) {
-            fillSlots(gateway);
             String token = newToken();
-            String waiting = gateway.send(toDevice(token));
+            String waiting = sendBehindFullSlots(gateway, token);
             // As if its lease had run out and another replica had claimed it.
             jobs().updateOne(new Document("_id", waiting), new Document("$set",
                     new Document("leaseOwner", "replica-elsewhere")));
