@@ -31,8 +31,9 @@ record Options(String scenario, int devices, int rate, int seconds, int connecti
                                  database minutes beyond 100,000 installations) (default all)
               --warm-up W        unmeasured work first, so that both processes' JIT compilers are done
                                  before anything is measured: fanout and parse-baseline push through the
-                                 gateway to W other installations of the same mix; transactional offers
-                                 W pushes at its rate (default 0: what is measured comes first, but for
+                                 gateway to W other installations of the same mix; transactional sends
+                                 W pushes as fast as the gateway answers them, 32 at a time, and reports
+                                 that rate (default 0: what is measured comes first, but for
                                  transactional's 200 pushes one at a time)
             """;
 
