@@ -5,21 +5,15 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.timeout.IdleStateEvent;
 import java.io.IOException;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The end of the pipeline, closing connections that are over:
- * <ul>
- * <li>silent for the idle timeout: a device that lost its network never says goodbye, and its
- * socket would otherwise hold memory (and its installation's slot) until TCP gives up,
- * which can take hours;</li>
- * <li>failed: network failures are the devices' daily life and stay at debug; anything else
- * is a bug and warns.</li>
- * </ul>
+ * The end of the pipeline, closing connections that failed: network failures are the
+ * devices' daily life and stay at debug; anything else is a bug and warns. (Silent
+ * connections are closed by the {@link IdleSweeper}.)
  */
 @Sharable
 final class ConnectionEndings extends ChannelInboundHandlerAdapter {
@@ -28,15 +22,6 @@ final class ConnectionEndings extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ConnectionEndings.class);
 
     private ConnectionEndings() {
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-        if (event instanceof IdleStateEvent) {
-            PpnsConnection.close(ctx.channel(), DisconnectReason.IDLE);
-        } else {
-            ctx.fireUserEventTriggered(event);
-        }
     }
 
     @Override

@@ -8,13 +8,11 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.timeout.IdleStateHandler;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Builds each device connection's pipeline: byte counting, idle detection, TLS, lines as
- * text, then the handshake (replaced by the keep-alive handler on admission), and the
- * endings (idle or failed connections). Each handler costs a context object per connection,
+ * Builds each device connection's pipeline: byte counting, TLS, lines as text, then the
+ * handshake (replaced by the keep-alive handler on admission), and the endings (failed
+ * connections; silent ones are the {@link IdleSweeper}'s). Each handler costs a context object per connection,
  * so jobs that need no state of their own share one.
  * A connection that finds no free handshake slot gets no pipeline: it is closed at once.
  */
@@ -69,7 +67,6 @@ final class DeviceChannelInitializer extends ChannelInitializer<Channel> {
         channels.add(channel);
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addLast("bytes", byteCounter);
-        pipeline.addLast("idle", new IdleStateHandler(settings.idleTimeout().toNanos(), 0, 0, TimeUnit.NANOSECONDS));
         if (tls != null) {
             pipeline.addLast("tls", sslHandler(channel));
         }

@@ -31,6 +31,7 @@ final class KeepAliveHandler extends SimpleChannelInboundHandler<String> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, String line) {
+        PpnsConnection.heard(ctx.channel());
         String json = line.strip();
         if (json.equals("{}")) {
             answer(ctx);

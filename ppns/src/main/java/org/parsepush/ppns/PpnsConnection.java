@@ -32,6 +32,8 @@ public final class PpnsConnection {
     private final Instant connectedAt;
     private final PpnsMetrics metrics;
     private final AtomicReference<DisconnectReason> closeReason = new AtomicReference<>();
+    /** {@link System#nanoTime()} when the device last said something; read by the {@link IdleSweeper}. */
+    private volatile long lastHeardNanos = System.nanoTime();
 
     PpnsConnection(Channel channel, Handshake handshake, Instant connectedAt, PpnsMetrics metrics) {
         this.channel = channel;
@@ -49,6 +51,18 @@ public final class PpnsConnection {
         } else {
             connection.close(reason);
         }
+    }
+
+    /** Notes that the device on {@code channel} said something, once it is admitted. */
+    static void heard(Channel channel) {
+        PpnsConnection connection = channel.attr(KEY).get();
+        if (connection != null) {
+            connection.lastHeardNanos = System.nanoTime();
+        }
+    }
+
+    long lastHeardNanos() {
+        return lastHeardNanos;
     }
 
     /** The device's installation id, lower-cased. */

@@ -11,6 +11,7 @@ import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -43,6 +44,7 @@ public final class PpnsServer implements AutoCloseable {
     private Channel serverChannel;
     private SslContext tls;
     private DeviceChannelInitializer initializer;
+    private ScheduledFuture<?> idleSweeps;
     private final java.util.List<SslContext> retiredTls = new java.util.ArrayList<>();
 
     /**
@@ -87,6 +89,7 @@ public final class PpnsServer implements AutoCloseable {
             throw bindFailure(bound.cause());
         }
         serverChannel = bound.channel();
+        idleSweeps = new IdleSweeper(registry, settings.idleTimeout()).start(group.next());
         metrics.bindGauges(registry, limit);
         log.info("PPNS listening on {}:{} ({}, {})", settings.host(), port(),
                 tls == null ? "plain TCP" : PpnsTls.describe(tls), transport.name().toLowerCase(Locale.ROOT));
@@ -148,6 +151,7 @@ public final class PpnsServer implements AutoCloseable {
             return;
         }
         serverChannel.close().awaitUninterruptibly();
+        idleSweeps.cancel(false);
         registry.forEach(connection -> connection.close(DisconnectReason.SERVER_STOP));
         channels.close().awaitUninterruptibly();
         metrics.unbindGauges();

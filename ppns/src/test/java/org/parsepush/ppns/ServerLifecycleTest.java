@@ -100,4 +100,25 @@ class ServerLifecycleTest {
             Eventually.until("the idle disconnect is counted", () -> test.disconnects("idle") == 1);
         }
     }
+
+    @Test
+    void keepsADeviceThatPingsPastTheIdleTimeout() throws Exception {
+        try (TestServer test = TestServer.start(PpnsSettings.builder().plainTcp()
+                .handshakeTimeout(Duration.ofSeconds(1))
+                .idleTimeout(Duration.ofSeconds(2)));
+             TestDevice chatty = TestDevice.admitted(group, DeviceEndpoint.plainTcp("127.0.0.1", test.port()), "chatty");
+             TestDevice quiet = TestDevice.admitted(group, DeviceEndpoint.plainTcp("127.0.0.1", test.port()), "quiet")) {
+            // Pings every half second: four times inside each idle timeout.
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(4);
+            while (System.nanoTime() < until) {
+                chatty.pingAnswered();
+                TimeUnit.MILLISECONDS.sleep(500);
+            }
+
+            quiet.awaitClosed();
+            assertFalse(chatty.client().closed().isDone(), "the device that pinged is still connected");
+            chatty.pingAnswered();
+            assertEquals(1, test.disconnects("idle"));
+        }
+    }
 }
