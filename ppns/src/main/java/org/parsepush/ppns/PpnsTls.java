@@ -3,6 +3,7 @@ package org.parsepush.ppns;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.ReferenceCountedOpenSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -23,6 +24,15 @@ import org.slf4j.LoggerFactory;
 public record PpnsTls(Path certificateChainFile, Path privateKeyFile) {
 
     private static final Logger log = LoggerFactory.getLogger(PpnsTls.class);
+
+    /**
+     * OpenSSL's buffer, per connection, for TLS messages it writes while reading (handshake
+     * flights, session tickets, alerts). Netty allocates 2 KB for every connection up front and
+     * keeps it for the connection's life; what does not fit simply waits inside OpenSSL for
+     * the next write, which a handshake does anyway. For idle devices those 2 KB were a fifth
+     * of a connection's memory; with 256 bytes, 10,000 connections take 18 MB less.
+     */
+    static final int OPENSSL_NON_APPLICATION_BUFFER = 256;
 
     /** TLS 1.2 for the embedded SDKs' TLS stacks, 1.3 for the rest; nothing older. */
     static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
@@ -48,11 +58,15 @@ public record PpnsTls(Path certificateChainFile, Path privateKeyFile) {
         requireReadable(certificateChainFile, "certificate chain");
         requireReadable(privateKeyFile, "private key");
         try {
-            return SslContextBuilder.forServer(certificateChainFile.toFile(), privateKeyFile.toFile())
+            SslContext context = SslContextBuilder.forServer(certificateChainFile.toFile(), privateKeyFile.toFile())
                     .sslProvider(provider(preferOpenSsl))
                     .protocols(PROTOCOLS)
                     .clientAuth(ClientAuth.NONE)
                     .build();
+            if (context instanceof ReferenceCountedOpenSslContext openSsl) {
+                openSsl.setBioNonApplicationBufferSize(OPENSSL_NON_APPLICATION_BUFFER);
+            }
+            return context;
         } catch (IllegalArgumentException e) {
             throw new IOException("cannot load the PPNS certificate chain " + certificateChainFile
                     + " with private key " + privateKeyFile + ": " + e.getMessage(), e);
