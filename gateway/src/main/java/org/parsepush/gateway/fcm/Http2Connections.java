@@ -1,9 +1,9 @@
 package org.parsepush.gateway.fcm;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -13,11 +13,8 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.codec.http2.Http2SettingsFrame;
-import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
@@ -61,18 +58,25 @@ final class Http2Connections implements AutoCloseable {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis());
     }
 
-    /** Opens a stream whose frames go to {@code reader}, on the next usable connection. */
-    Future<Http2StreamChannel> openStream(ChannelHandler reader) {
-        Future<Channel> connection = connection(Math.floorMod(next.getAndIncrement(), connections.length));
-        Promise<Http2StreamChannel> stream = bootstrap.config().group().next().newPromise();
+    /** Sends one request on the next usable connection; its answer, or why there is none, goes to {@code reader}. */
+    void send(Http2Headers headers, ByteBuf body, ResponseReader reader) {
+        Future<Channel> connection;
+        try {
+            connection = connection(Math.floorMod(next.getAndIncrement(), connections.length));
+        } catch (RuntimeException e) {
+            body.release();
+            throw e;
+        }
         connection.addListener(ready -> {
-            if (ready.isSuccess()) {
-                new Http2StreamChannelBootstrap(connection.getNow()).handler(reader).open(stream);
+            Http2Streams streams = ready.isSuccess() ? connection.getNow().pipeline().get(Http2Streams.class) : null;
+            if (streams != null) {
+                streams.send(headers, body, reader);
             } else {
-                stream.tryFailure(ready.cause());
+                body.release();
+                reader.fail(ready.cause() instanceof IOException io ? io
+                        : new IOException("the connection to FCM closed before the request was sent", ready.cause()));
             }
         });
-        return stream;
     }
 
     private synchronized Future<Channel> connection(int slot) {
@@ -135,8 +139,7 @@ final class Http2Connections implements AutoCloseable {
                 .build();
         // Every message is written and flushed on its own; consolidated, the flushes of one
         // event-loop pass leave as one TLS write instead of a record and a system call each.
-        pipeline.addLast(new FlushConsolidationHandler(FLUSHES_PER_WRITE, true), codec,
-                new Http2MultiplexHandler(new RefusePushes()), new SettingsReceived(ready));
+        pipeline.addLast(new FlushConsolidationHandler(FLUSHES_PER_WRITE, true), codec, new Http2Streams(ready));
     }
 
     /** After the TLS handshake: HTTP/2 if the server chose it, else a clear failure. */
@@ -159,35 +162,6 @@ final class Http2Connections implements AutoCloseable {
                         + (NOTHING.equals(protocol) ? "nothing" : protocol) + ")"));
                 ctx.close();
             }
-        }
-    }
-
-    /**
-     * Completes {@code ready} on the server's first SETTINGS frame: until then its limit on
-     * concurrent streams is unknown, and a burst sent before it would be refused.
-     */
-    private static final class SettingsReceived extends io.netty.channel.ChannelInboundHandlerAdapter {
-        private final Promise<Channel> ready;
-
-        SettingsReceived(Promise<Channel> ready) {
-            this.ready = ready;
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object frame) {
-            if (frame instanceof Http2SettingsFrame) {
-                ready.trySuccess(ctx.channel());
-            }
-            io.netty.util.ReferenceCountUtil.release(frame);
-        }
-    }
-
-    /** Server push is switched off in our settings; a stream the server opens anyway is closed. */
-    @ChannelHandler.Sharable
-    private static final class RefusePushes extends io.netty.channel.ChannelInboundHandlerAdapter {
-        @Override
-        public void channelActive(ChannelHandlerContext ctx) {
-            ctx.close();
         }
     }
 

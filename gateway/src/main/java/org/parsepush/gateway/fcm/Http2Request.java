@@ -5,18 +5,13 @@ import com.google.api.client.http.LowLevelHttpResponse;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
-import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2Headers;
-import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -55,24 +50,9 @@ final class Http2Request extends LowLevelHttpRequest {
 
     @Override
     public LowLevelHttpResponse execute() throws IOException {
-        ByteBuf body = body();
-        CompletableFuture<Http2Response> answer = new CompletableFuture<>();
-        Future<Http2StreamChannel> opening = connections.openStream(new ResponseReader(answer));
-        opening.addListener(opened -> {
-            if (!opened.isSuccess()) {
-                body.release();
-                answer.completeExceptionally(opened.cause());
-                return;
-            }
-            Http2StreamChannel stream = opening.getNow();
-            if (!body.isReadable()) {
-                stream.writeAndFlush(new DefaultHttp2HeadersFrame(headers, true));
-            } else {
-                stream.write(new DefaultHttp2HeadersFrame(headers, false));
-                stream.writeAndFlush(new DefaultHttp2DataFrame(body, true));
-            }
-        });
-        return await(answer, opening);
+        ResponseReader reader = new ResponseReader();
+        connections.send(headers, body(), reader);
+        return await(reader);
     }
 
     /** The SDK's content, serialised once straight into the buffer the stream sends. */
@@ -92,28 +72,19 @@ final class Http2Request extends LowLevelHttpRequest {
         return out.buffer();
     }
 
-    private Http2Response await(CompletableFuture<Http2Response> answer, Future<Http2StreamChannel> opening)
-            throws IOException {
+    private Http2Response await(ResponseReader reader) throws IOException {
         try {
-            return readTimeoutMillis > 0 ? answer.get(readTimeoutMillis, TimeUnit.MILLISECONDS) : answer.get();
+            return readTimeoutMillis > 0 ? reader.answer().get(readTimeoutMillis, TimeUnit.MILLISECONDS)
+                    : reader.answer().get();
         } catch (TimeoutException e) {
-            abandon(opening);
+            reader.abandon();
             throw new SocketTimeoutException("FCM did not answer within " + readTimeoutMillis + " ms");
         } catch (InterruptedException e) {
-            abandon(opening);
+            reader.abandon();
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for FCM");
         } catch (ExecutionException e) {
             throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
         }
-    }
-
-    /** Resets the stream (if it opened) so the server stops working on an answer nobody waits for. */
-    private static void abandon(Future<Http2StreamChannel> opening) {
-        opening.addListener(opened -> {
-            if (opened.isSuccess()) {
-                opening.getNow().close();
-            }
-        });
     }
 }

@@ -1,9 +1,8 @@
 package org.parsepush.gateway.fcm;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2FrameStream;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamFrame;
@@ -16,25 +15,36 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Reads one request's stream: its headers and body, until the stream ends. A stream that
- * closes first (reset by the server, connection lost) fails the answer.
+ * One request's answer: its headers and body, read from its stream's frames until the stream
+ * ends. The frames arrive on the connection's event loop ({@link Http2Streams}); the
+ * request's own thread waits for {@link #answer()} and may {@link #abandon()} it.
  */
-final class ResponseReader extends SimpleChannelInboundHandler<Http2StreamFrame> {
+final class ResponseReader {
 
     /** FCM's answers are a few hundred bytes; anything near this is not FCM. */
     static final int MAX_BODY = 1 << 20;
 
-    private final CompletableFuture<Http2Response> answer;
+    private final CompletableFuture<Http2Response> answer = new CompletableFuture<>();
     private final ByteArrayOutputStream body = new ByteArrayOutputStream(256);
     private final List<Map.Entry<String, String>> headers = new ArrayList<>();
     private int status = -1;
+    /** Set on the event loop when sent, read by an abandoning thread: see {@link #abandon()}. */
+    private volatile Http2Streams sentOn;
+    private volatile boolean abandoned;
+    /** The event loop's only. */
+    private Http2FrameStream stream;
 
-    ResponseReader(CompletableFuture<Http2Response> answer) {
-        this.answer = answer;
+    CompletableFuture<Http2Response> answer() {
+        return answer;
     }
 
-    @Override
-    protected void channelRead0(ChannelHandlerContext ctx, Http2StreamFrame frame) throws IOException {
+    /**
+     * Reads one frame of the answer.
+     *
+     * @return true when the answer is whole (and {@link #answer()} complete)
+     * @throws IOException when the answer cannot be FCM's
+     */
+    boolean read(Http2StreamFrame frame) throws IOException {
         boolean end = false;
         if (frame instanceof Http2HeadersFrame headersFrame) {
             readHeaders(headersFrame.headers());
@@ -45,8 +55,8 @@ final class ResponseReader extends SimpleChannelInboundHandler<Http2StreamFrame>
         }
         if (end) {
             answer.complete(new Http2Response(status, headers, body.toByteArray()));
-            ctx.close();
         }
+        return end;
     }
 
     private void readHeaders(Http2Headers frame) throws IOException {
@@ -74,15 +84,36 @@ final class ResponseReader extends SimpleChannelInboundHandler<Http2StreamFrame>
         content.readBytes(body, content.readableBytes());
     }
 
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        answer.completeExceptionally(new IOException("the HTTP/2 stream to FCM closed before the answer"
-                + " (reset by the server or connection lost)"));
+    void fail(IOException error) {
+        answer.completeExceptionally(error);
     }
 
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        answer.completeExceptionally(cause instanceof IOException ? cause : new IOException(cause));
-        ctx.close();
+    /**
+     * Gives up on the answer: the stream is reset if it was sent, and not sent if it was not
+     * yet. {@link #sentOn} is written before {@link #abandoned} is read on the event loop, and
+     * the other way round here, so at least one side sees the other.
+     */
+    void abandon() {
+        abandoned = true;
+        Http2Streams streams = sentOn;
+        if (streams != null) {
+            streams.reset(this);
+        }
+    }
+
+    boolean abandoned() {
+        return abandoned;
+    }
+
+    void sentOn(Http2Streams streams) {
+        sentOn = streams;
+    }
+
+    Http2FrameStream stream() {
+        return stream;
+    }
+
+    void stream(Http2FrameStream stream) {
+        this.stream = stream;
     }
 }

@@ -137,6 +137,31 @@ class Http2TransportTest {
     }
 
     @Test
+    void aRequestInFlightFailsAtOnceWhenItsConnectionIsLost() throws Exception {
+        CountDownLatch arrived = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        LocalHttp2Server server = LocalHttp2Server.cleartext(request -> {
+            arrived.countDown();
+            release.await(30, TimeUnit.SECONDS);
+            return echo(request);
+        }, executor);
+        Http2Transport transport = transport("http://127.0.0.1:" + server.port(), null, 1);
+        try {
+            Future<IOException> failure = executor.submit(() -> assertThrows(IOException.class,
+                    () -> request(transport, "in flight").execute()));
+            assertTrue(arrived.await(10, TimeUnit.SECONDS), "the request reached the server");
+
+            server.close();
+
+            // Well inside the SDK's 20-second read timeout: the answer is known to be lost.
+            IOException lost = failure.get(10, TimeUnit.SECONDS);
+            assertEquals("the connection to FCM was lost before the answer", lost.getMessage());
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
     void aLostConnectionIsReplacedForTheNextRequest() throws Exception {
         LocalHttp2Server first = LocalHttp2Server.cleartext(Http2TransportTest::echo, executor);
         int port = first.port();
