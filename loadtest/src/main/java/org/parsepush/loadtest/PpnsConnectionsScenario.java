@@ -93,13 +93,18 @@ final class PpnsConnectionsScenario {
         long start = System.nanoTime();
         fleets.forEach(Fleet::go);
         awaitTotal(fleets, fleet -> fleet.admitted + fleet.failed, count, Duration.ofMinutes(10));
-        double handshakeSeconds = FanoutScenario.seconds(System.nanoTime() - start);
+        long handshakesDone = System.nanoTime();
+        double handshakeSeconds = FanoutScenario.seconds(handshakesDone - start);
         int admitted = total(fleets, fleet -> fleet.admitted);
         TimeUnit.SECONDS.sleep(3);
         long residentAfter = residentAfterGc(bench.gateway);
         double heapGrowth = bench.gateway.metric("jvm_memory_used_bytes", "area=\"heap\"") - heapBefore;
         double committedGrowth = bench.gateway.metric("jvm_memory_committed_bytes", "area=\"heap\"") - committedBefore;
         diagnose(bench.gateway);
+        // Each new connection's live pushes wait until its replay is written; measure the push
+        // to devices that are settled, and how long settling took, separately.
+        awaitArrivalsSettled(bench.gateway);
+        double settleSeconds = FanoutScenario.seconds(System.nanoTime() - handshakesDone);
 
         long pushStart = System.nanoTime();
         bench.api.sendPush(SendPushRequest.newBuilder()
@@ -123,6 +128,7 @@ final class PpnsConnectionsScenario {
                 .put("of which outside the heap per connection",
                         (residentAfter - residentBefore - committedGrowth) / admitted / 1024, "KB")
                 .put("live heap per connection", heapGrowth / admitted / 1024, "KB")
+                .put("seconds after the last handshake until every arrival was settled", settleSeconds, "s")
                 .put("seconds for one push to reach all", pushSeconds, "s")
                 .note("gateway heap cap", options.heap())
                 .note("device processes", String.valueOf(fleets.size()))
@@ -145,6 +151,14 @@ final class PpnsConnectionsScenario {
             fleet.awaitReady();
         }
         return fleets;
+    }
+
+    /** Waits (at most 5 minutes) until no connection waits for its replay. */
+    private static void awaitArrivalsSettled(GatewayUnderTest gateway) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (gateway.metric("gateway_ppns_arrivals_pending", "") > 0 && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
     }
 
     /** Resident memory after a full collection, so that garbage does not count as cost. */

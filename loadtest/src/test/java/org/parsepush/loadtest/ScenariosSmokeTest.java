@@ -48,6 +48,8 @@ class ScenariosSmokeTest {
                 "--report", "target/smoke-ppns.json");
         assertTrue(report.path("connections (TLS)").asLong() == 50, report.toString());
         assertTrue(report.path("seconds for one push to reach all").asDouble() > 0, report.toString());
+        assertTrue(report.path("seconds after the last handshake until every arrival was settled").asDouble() > 0,
+                report.toString());
     }
 
     @Test

@@ -91,6 +91,9 @@ public final class PpnsEndpoint implements ConnectionListener, AutoCloseable {
         this.handedOver = pushes(registry, "handed_over");
         Gauge.builder("gateway.ppns.inbox.size", inboxSize::get)
                 .description("Pushes kept for PPNS devices (all apps), as of the last purge").register(registry);
+        Gauge.builder("gateway.ppns.arrivals.pending", replaying::size)
+                .description("Devices connected whose missed pushes are not yet replayed; their live pushes wait")
+                .register(registry);
     }
 
     private static Counter pushes(MeterRegistry registry, String path) {

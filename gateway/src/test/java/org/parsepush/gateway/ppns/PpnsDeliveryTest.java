@@ -23,6 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.parsepush.gateway.Await;
 import org.parsepush.gateway.MutableClock;
 import org.parsepush.gateway.TestGateway;
 import org.parsepush.gateway.TestMongo;
@@ -129,6 +130,9 @@ class PpnsDeliveryTest {
         try (TestDevice device = connect(gateway.gateway().ppnsPort(), "a1b2c3d4-live", null)) {
             device.client().ping().get(5, TimeUnit.SECONDS);
             device.awaitPong();
+            // Its (empty) replay is written: live pushes no longer wait for it.
+            Await.until(Duration.ofSeconds(5), "no arrival pending", () -> gateway.admin("/metrics").body()
+                    .lines().anyMatch(line -> line.equals("gateway_ppns_arrivals_pending 0.0")));
 
             PushStatus byChannel = run(toChannel("sensors", "by channel"));
             JsonNode push = device.nextPush(5000);
