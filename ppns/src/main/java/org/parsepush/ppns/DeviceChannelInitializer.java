@@ -12,8 +12,8 @@ import io.netty.handler.ssl.SslHandler;
 /**
  * Builds each device connection's pipeline: byte counting, TLS, lines as text, then the
  * handshake (replaced by the keep-alive handler on admission), and the endings (failed
- * connections; silent ones are the {@link IdleSweeper}'s). Each handler costs a context object per connection,
- * so jobs that need no state of their own share one.
+ * connections; silent ones are the {@link IdleSweeper}'s). Each handler costs a context
+ * object per connection, so jobs that need no state of their own share one.
  * A connection that finds no free handshake slot gets no pipeline: it is closed at once.
  */
 final class DeviceChannelInitializer extends ChannelInitializer<Channel> {

@@ -7,10 +7,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Closes admitted connections whose device has said nothing for the idle timeout. One
- * periodic pass over the registry stands in for a timer and a handler per connection, which
- * cost about 270 bytes of heap for each idle device; a pass over 100,000 devices takes
- * milliseconds. A silent device is closed between one and one-and-an-eighth idle timeouts
- * after it last spoke.
+ * periodic walk over the registry stands in for a timer and a handler per connection, which
+ * cost about 270 bytes of heap for each idle device. A silent device is closed between one
+ * and one-and-an-eighth idle timeouts after it last spoke.
  *
  * <p>Before admission the handshake timeout ({@link HandshakeHandler}) covers silence.
  */
