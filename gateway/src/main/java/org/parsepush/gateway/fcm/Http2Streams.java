@@ -104,13 +104,18 @@ final class Http2Streams extends Http2ChannelDuplexHandler {
             if (frame instanceof Http2SettingsFrame) {
                 ready.trySuccess(ctx.channel());
             } else if (frame instanceof Http2ResetFrame reset) {
-                fail(reset.stream(), new IOException("FCM reset the stream (HTTP/2 error " + reset.errorCode() + ")"));
+                fail(reset.stream(), new IOException("FCM reset the stream (HTTP/2 error " + errorName(reset) + ")"));
             } else if (frame instanceof Http2StreamFrame streamFrame) {
                 read(streamFrame);
             }
         } finally {
             ReferenceCountUtil.release(frame);
         }
+    }
+
+    private static String errorName(Http2ResetFrame reset) {
+        Http2Error error = Http2Error.valueOf(reset.errorCode());
+        return error == null ? String.valueOf(reset.errorCode()) : error.name();
     }
 
     private void read(Http2StreamFrame frame) {

@@ -137,6 +137,19 @@ class Http2TransportTest {
     }
 
     @Test
+    void aStreamTheServerResetsFailsItsRequestWithTheReasonAndTheConnectionKeepsServing() throws Exception {
+        LocalHttp2Server server = serve(LocalHttp2Server.cleartext(
+                request -> new String(request.body()).equals("refuse me") ? LocalHttp2Server.Answer.RESET : echo(request),
+                executor));
+        Http2Transport transport = transport("http://127.0.0.1:" + server.port(), null, 1);
+
+        IOException reset = assertThrows(IOException.class, () -> request(transport, "refuse me").execute());
+
+        assertEquals("FCM reset the stream (HTTP/2 error REFUSED_STREAM)", reset.getMessage());
+        assertEquals("200 message-2 at /v1/projects/p/messages:send", send(transport, "message-2"));
+    }
+
+    @Test
     void aRequestInFlightFailsAtOnceWhenItsConnectionIsLost() throws Exception {
         CountDownLatch arrived = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);

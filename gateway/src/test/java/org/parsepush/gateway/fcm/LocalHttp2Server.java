@@ -18,7 +18,9 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
@@ -55,6 +57,9 @@ final class LocalHttp2Server implements AutoCloseable {
 
     /** The answer to write back. */
     record Answer(int status, Map<String, String> headers, String body) {
+
+        /** No answer: the stream is reset with REFUSED_STREAM instead. */
+        static final Answer RESET = new Answer(0, Map.of(), "");
     }
 
     interface Handler {
@@ -166,6 +171,10 @@ final class LocalHttp2Server implements AutoCloseable {
                 answer = handler.handle(request);
             } catch (Exception e) {
                 answer = new Answer(500, Map.of(), e.toString());
+            }
+            if (answer == Answer.RESET) {
+                ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.REFUSED_STREAM));
+                return;
             }
             Http2Headers response = new DefaultHttp2Headers().status(Integer.toString(answer.status()));
             answer.headers().forEach((name, value) -> response.set(name.toLowerCase(), value));
