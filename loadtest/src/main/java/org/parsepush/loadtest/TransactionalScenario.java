@@ -47,7 +47,7 @@ final class TransactionalScenario {
             new Report("transactional")
                     .put("offered pushes per second", options.rate(), "/s")
                     .put("seconds offered", options.seconds(), "s")
-                    .put("warm-up pushes (unmeasured, at most " + ClosedLoop.IN_FLIGHT + " at a time)", warm.pushes, "")
+                    .put("warm-up pushes delivered (unmeasured, at most " + ClosedLoop.IN_FLIGHT + " in flight)", warm.delivered, "")
                     .put("warm-up pushes delivered per second", warm.deliveredPerSecond(), "/s")
                     .put("pushes accepted", accept.getTotalCount(), "")
                     .put("calls failed", run.failures.get(), "")
@@ -70,11 +70,11 @@ final class TransactionalScenario {
      */
     private static final class ClosedLoop {
         static final int IN_FLIGHT = 32;
-        final long pushes;
+        final long delivered;
         final long nanos;
 
-        private ClosedLoop(long pushes, long nanos) {
-            this.pushes = pushes;
+        private ClosedLoop(long delivered, long nanos) {
+            this.delivered = delivered;
             this.nanos = nanos;
         }
 
@@ -107,7 +107,7 @@ final class TransactionalScenario {
         }
 
         double deliveredPerSecond() {
-            return pushes == 0 ? 0 : pushes * 1e9 / nanos;
+            return delivered == 0 ? 0 : delivered * 1e9 / nanos;
         }
     }
 
