@@ -32,6 +32,8 @@ final class ParseBaselineScenario {
     private static final Duration PUSH_TIMEOUT = Duration.ofMinutes(30);
     /** Enough for the APNs stand-in's JIT to settle (see the README's Pushy ceilings). */
     private static final int STAND_IN_WARM_UP = 200_000;
+    /** Shares of iOS, Android and embedded installations: this comparison is Apple's only. */
+    private static final double[] APPLE_ONLY = {1.0, 0, 0};
     private static final Pattern ADAPTER_RESULT = Pattern.compile(
             "(\\d+) of (\\d+) in (\\d+) ms, cpu (\\d+) ms, rss (\\d+) kB after loading, peak (\\d+) kB");
 
@@ -54,11 +56,11 @@ final class ParseBaselineScenario {
         Path script = locate();
         try (Bench bench = Bench.start(options, "delivery: {batchSize: 1000}")) {
             int count = options.devices();
-            bench.seed(count, 1.0, 0, "B");
+            bench.seed(count, APPLE_ONLY[0], APPLE_ONLY[1], "B");
             // A run too small to need it is no steady-state measurement anyway.
             ApnsWarmUp.run(bench.apnsPort, bench.apnsCa, bench.p12, "bench-p12", Bench.TOPIC,
                     Math.min(STAND_IN_WARM_UP, 10 * count));
-            FanoutScenario.warmUp(bench, options.warmUp(), new double[] {1.0, 0, 0});
+            FanoutScenario.warmUp(bench, options.warmUp(), APPLE_ONLY);
             Run gateway = throughGateway(bench);
             Map<String, String> env = nodeEnvironment(bench);
             Run parseServer = options.withParseServer() ? throughParseServer(script, env, bench) : null;

@@ -76,10 +76,7 @@ final class PpnsConnectionsScenario {
         } finally {
             fleets.forEach(Fleet::close);
         }
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-        while (bench.gateway.metric("ppns_connections_open", "") > 0 && System.nanoTime() < deadline) {
-            TimeUnit.MILLISECONDS.sleep(100);
-        }
+        awaitZero(bench.gateway, "ppns_connections_open", Duration.ofMinutes(1));
     }
 
     private static void measure(Options options, Bench bench, List<Fleet> fleets, int count) throws Exception {
@@ -103,7 +100,7 @@ final class PpnsConnectionsScenario {
         diagnose(bench.gateway);
         // Each new connection's live pushes wait until its replay is written; measure the push
         // to devices that are settled, and how long settling took, separately.
-        awaitArrivalsSettled(bench.gateway);
+        awaitZero(bench.gateway, "gateway_ppns_arrivals_pending", Duration.ofMinutes(5));
         double settleSeconds = FanoutScenario.seconds(System.nanoTime() - handshakesDone);
 
         long pushStart = System.nanoTime();
@@ -153,10 +150,11 @@ final class PpnsConnectionsScenario {
         return fleets;
     }
 
-    /** Waits (at most 5 minutes) until no connection waits for its replay. */
-    private static void awaitArrivalsSettled(GatewayUnderTest gateway) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-        while (gateway.metric("gateway_ppns_arrivals_pending", "") > 0 && System.nanoTime() < deadline) {
+    /** Waits until the gateway's {@code metric} reads 0, at most {@code timeout}. */
+    private static void awaitZero(GatewayUnderTest gateway, String metric, Duration timeout)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (gateway.metric(metric, "") > 0 && System.nanoTime() < deadline) {
             TimeUnit.MILLISECONDS.sleep(100);
         }
     }

@@ -9,6 +9,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 import org.parsepush.proto.v1.Device;
@@ -25,13 +26,18 @@ import org.parsepush.proto.v1.Target;
  */
 final class TransactionalScenario {
 
+    /** Sent one at a time before anything else, even without {@code --warm-up}. */
+    private static final int FIRST_PUSHES = 200;
+    private static final int WARM_UP_IN_FLIGHT = 32;
+
     private TransactionalScenario() {
     }
 
     static void run(Options options) throws Exception {
         try (Bench bench = Bench.start(options, "delivery: {maxConcurrentPushes: 16}")) {
-            warmUp(bench);
-            ClosedLoop warm = ClosedLoop.send(bench, options.warmUp(), "fcm-tx-warm-");
+            // The connections and the first compilations, one push at a time, then the warm-up proper.
+            ClosedLoop.send(bench, FIRST_PUSHES, 1, "fcm-tx-first-");
+            ClosedLoop warm = ClosedLoop.send(bench, options.warmUp(), WARM_UP_IN_FLIGHT, "fcm-tx-warm-");
             OpenLoop run = OpenLoop.offer(bench, options.rate(), options.seconds(), "fcm-tx-");
             Histogram delivery = new ConcurrentHistogram(3);
             long undelivered = 0;
@@ -47,7 +53,8 @@ final class TransactionalScenario {
             new Report("transactional")
                     .put("offered pushes per second", options.rate(), "/s")
                     .put("seconds offered", options.seconds(), "s")
-                    .put("warm-up pushes delivered (unmeasured, at most " + ClosedLoop.IN_FLIGHT + " in flight)", warm.delivered, "")
+                    .put("warm-up pushes delivered (unmeasured, at most " + WARM_UP_IN_FLIGHT + " in flight)",
+                            warm.delivered, "")
                     .put("warm-up pushes delivered per second", warm.deliveredPerSecond(), "/s")
                     .put("pushes accepted", accept.getTotalCount(), "")
                     .put("calls failed", run.failures.get(), "")
@@ -69,7 +76,6 @@ final class TransactionalScenario {
      * gateway is never pushed past what it takes.
      */
     private static final class ClosedLoop {
-        static final int IN_FLIGHT = 32;
         final long delivered;
         final long nanos;
 
@@ -78,11 +84,18 @@ final class TransactionalScenario {
             this.nanos = nanos;
         }
 
-        static ClosedLoop send(Bench bench, int pushes, String tokenPrefix) throws InterruptedException {
+        /**
+         * Sends {@code pushes}, at most {@code inFlight} at a time, and waits (at most 30 s)
+         * until the FCM stand-in has them all.
+         *
+         * @throws IllegalStateException if a push was refused: nothing measured after that would mean anything
+         */
+        static ClosedLoop send(Bench bench, int pushes, int inFlightAtMost, String tokenPrefix)
+                throws InterruptedException {
             long before = bench.fcm.messages();
             long start = System.nanoTime();
-            Semaphore inFlight = new Semaphore(IN_FLIGHT);
-            AtomicLong failures = new AtomicLong();
+            Semaphore inFlight = new Semaphore(inFlightAtMost);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
             for (int n = 0; n < pushes; n++) {
                 inFlight.acquire();
                 var answer = bench.asyncApi.withDeadlineAfter(30, TimeUnit.SECONDS).sendPush(request(tokenPrefix, n));
@@ -94,20 +107,24 @@ final class TransactionalScenario {
 
                     @Override
                     public void onFailure(Throwable error) {
-                        failures.incrementAndGet();
+                        failure.compareAndSet(null, error);
                         inFlight.release();
                     }
                 }, MoreExecutors.directExecutor());
             }
+            inFlight.acquire(inFlightAtMost);
+            if (failure.get() != null) {
+                throw new IllegalStateException("a warm-up push failed: " + failure.get(), failure.get());
+            }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (bench.fcm.messages() - before < pushes - failures.get() && System.nanoTime() < deadline) {
+            while (bench.fcm.messages() - before < pushes && System.nanoTime() < deadline) {
                 TimeUnit.MILLISECONDS.sleep(10);
             }
             return new ClosedLoop(bench.fcm.messages() - before, System.nanoTime() - start);
         }
 
         double deliveredPerSecond() {
-            return delivered == 0 ? 0 : delivered * 1e9 / nanos;
+            return delivered * 1e9 / nanos;
         }
     }
 
@@ -169,18 +186,6 @@ final class TransactionalScenario {
                 .setTarget(Target.newBuilder().setDevices(Devices.newBuilder().addDevices(Device.newBuilder()
                         .setDeviceType("android").setDeviceToken(tokenPrefix + n).setGcmSenderId(Bench.SENDER_ID))))
                 .setDataJson("{\"alert\":\"Your order has shipped\",\"order\":" + n + "}").build();
-    }
-
-    /** The JIT and the connections warm up before anything is measured. */
-    private static void warmUp(Bench bench) throws InterruptedException {
-        long before = bench.fcm.messages();
-        for (int i = 0; i < 200; i++) {
-            bench.api.sendPush(request("fcm-tx-first-", i));
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (bench.fcm.messages() - before < 200 && System.nanoTime() < deadline) {
-            TimeUnit.MILLISECONDS.sleep(50);
-        }
     }
 
     /** Push id to the time it was due. */

@@ -38,7 +38,7 @@ final class IdleSweeper {
     }
 
     /** Closes every connection last heard from more than the idle timeout before {@code now}. */
-    void sweep(long now) {
+    private void sweep(long now) {
         long idleNanos = idleTimeout.toNanos();
         for (PpnsConnection connection : registry) {
             if (now - connection.lastHeardNanos() > idleNanos) {
