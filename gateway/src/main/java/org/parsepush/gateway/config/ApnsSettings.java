@@ -6,10 +6,18 @@ import java.util.List;
 /** Gateway-wide APNs settings; the credentials themselves are per app. */
 public final class ApnsSettings {
 
+    /**
+     * Concurrent streams APNs allows per connection, from the {@code SETTINGS} frame its
+     * servers send (Apple does not document it; 1,500 when this was written, and Pushy's
+     * benchmark server copies it). Notifications beyond it cannot go out yet: Netty holds
+     * them in its stream buffer, which only costs CPU.
+     */
+    static final int APNS_STREAMS_PER_CONNECTION = 1500;
+
     private String productionServer = "api.push.apple.com:443";
     private String sandboxServer = "api.sandbox.push.apple.com:443";
     private String trustedServerCaFile;
-    private int maxInFlightPerCredential = 2000;
+    private Integer maxInFlightPerCredential;
     private int connectionsPerCredential = 1;
     private int requestTimeoutMillis = 10_000;
 
@@ -28,9 +36,14 @@ public final class ApnsSettings {
         return trustedServerCaFile == null || trustedServerCaFile.isBlank() ? null : Path.of(trustedServerCaFile);
     }
 
-    /** Notifications awaiting APNs' answer per credential: the flow-control window. */
+    /**
+     * Notifications awaiting APNs' answer per credential: the flow-control window. By default
+     * as many as its connections carry at once ({@value #APNS_STREAMS_PER_CONNECTION} each),
+     * so that none waits inside Netty.
+     */
     public int maxInFlightPerCredential() {
-        return maxInFlightPerCredential;
+        return maxInFlightPerCredential != null ? maxInFlightPerCredential
+                : APNS_STREAMS_PER_CONNECTION * connectionsPerCredential;
     }
 
     /** HTTP/2 connections per credential. */
@@ -54,7 +67,7 @@ public final class ApnsSettings {
         if (trustedServerCaFile() != null) {
             CredentialFiles.checkReadable("apns.trustedServerCaFile", trustedServerCaFile, problems);
         }
-        if (maxInFlightPerCredential < 1) {
+        if (maxInFlightPerCredential != null && maxInFlightPerCredential < 1) {
             problems.add("apns.maxInFlightPerCredential must be at least 1");
         }
         if (connectionsPerCredential < 1 || connectionsPerCredential > 64) {

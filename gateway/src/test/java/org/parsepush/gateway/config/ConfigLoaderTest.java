@@ -47,6 +47,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theApnsWindowFollowsTheConnectionsUnlessSet() throws IOException {
+        assertEquals(1500, load(ONE_APP, Map.of()).apns().maxInFlightPerCredential());
+        assertEquals(4500, load(ONE_APP + "apns: {connectionsPerCredential: 3}\n", Map.of())
+                .apns().maxInFlightPerCredential());
+        assertEquals(700, load(ONE_APP + "apns: {connectionsPerCredential: 3, maxInFlightPerCredential: 700}\n",
+                Map.of()).apns().maxInFlightPerCredential());
+        assertTrue(failure(ONE_APP + "apns: {maxInFlightPerCredential: 0}\n", Map.of())
+                .contains("apns.maxInFlightPerCredential must be at least 1"));
+    }
+
+    @Test
     void withoutAFileTheDevelopmentAppIsServed() {
         GatewayConfig config = new ConfigLoader().load(Optional.empty(), Map.of());
         assertEquals(1, config.apps().size());
