@@ -5,7 +5,6 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
 import org.bson.Document;
 import org.parsepush.proto.v1.Channels;
 import org.parsepush.proto.v1.PushStatus;
@@ -17,8 +16,6 @@ import org.parsepush.proto.v1.Target;
  * local providers; devices per second from acceptance to the last provider answer.
  */
 final class FanoutScenario {
-
-    private static final long HEAP_SAMPLE_NANOS = 250_000_000;
 
     private FanoutScenario() {
     }
@@ -34,16 +31,16 @@ final class FanoutScenario {
 
             double cpuBefore = bench.gateway.cpuSeconds();
             OwnCpu ownBefore = OwnCpu.now();
-            AtomicLong peakHeap = new AtomicLong();
-            AtomicLong lastHeapSample = new AtomicLong(System.nanoTime() - HEAP_SAMPLE_NANOS);
+            long gcMark = bench.gateway.gcLog().mark();
             long start = System.nanoTime();
             String pushId = pushTo(bench, "all");
             double acceptMillis = (System.nanoTime() - start) / 1e6;
-            PushStatus status = bench.awaitFinished(pushId, Duration.ofMinutes(60),
-                    () -> sampleHeap(bench, peakHeap, lastHeapSample));
+            PushStatus status = bench.awaitFinished(pushId, Duration.ofMinutes(60));
             double elapsed = seconds(System.nanoTime() - start);
             double cpu = bench.gateway.cpuSeconds() - cpuBefore;
             OwnCpu ownAfter = OwnCpu.now();
+            GcLog.Pauses pauses = bench.gateway.gcLog().since(gcMark);
+            double heapAtEnd = bench.gateway.metric("jvm_memory_used_bytes", "area=\"heap\"");
 
             long devices = status.getNumSent() + status.getNumFailed() + status.getNumQueued() + status.getNumSkipped();
             Report report = new Report("fanout")
@@ -66,10 +63,11 @@ final class FanoutScenario {
                     .note("a failure's detail", firstFailure(bench, pushId))
                     .put("gateway cpu seconds", cpu, "s")
                     .put("gateway cpu use (of 1 core)", 100 * cpu / elapsed, "%")
-                    .put("gateway peak heap", peakHeap.get() / 1e6, "MB")
+                    .put("gateway peak heap", Math.max(pauses.peakHeapBytes, heapAtEnd) / 1e6, "MB")
                     .note("gateway heap cap", options.heap())
-                    .put("gateway gc pause total", bench.gateway.metric("jvm_gc_pause_seconds_sum", "") * 1000, "ms")
-                    .put("gateway gc pause max", bench.gateway.metric("jvm_gc_pause_seconds_max", "") * 1000, "ms")
+                    .put("gateway gc pauses", pauses.count, "")
+                    .put("gateway gc pause total", pauses.totalMillis, "ms")
+                    .put("gateway gc pause max", pauses.maxMillis, "ms")
                     .put("load generator cpu use (of 1 core)", 100 * ownAfter.secondsSince(ownBefore) / elapsed, "%")
                     .note("load generator busiest threads", ownAfter.busiestSince(ownBefore, 4))
                     .note("load generator gc and jit", ownAfter.gcAndJitSince(ownBefore))
@@ -95,7 +93,7 @@ final class FanoutScenario {
         }
         bench.seed(devices, shares[0], shares[1], "W", "warm-up");
         long start = System.nanoTime();
-        bench.awaitFinished(pushTo(bench, "warm-up"), Duration.ofMinutes(60), () -> { });
+        bench.awaitFinished(pushTo(bench, "warm-up"), Duration.ofMinutes(60));
         double rate = devices / seconds(System.nanoTime() - start);
         bench.database().getCollection("_Installation").deleteMany(Filters.eq("channels", "warm-up"));
         return rate;
@@ -122,25 +120,6 @@ final class FanoutScenario {
         Document failed = bench.database().getCollection("push_gateway_outcomes")
                 .find(Filters.and(Filters.eq("pushId", pushId), Filters.eq("kind", "FAILED"))).first();
         return failed == null ? "none" : failed.getString("reason") + ": " + failed.getString("detail");
-    }
-
-    /**
-     * Samples the gateway's heap every {@link #HEAP_SAMPLE_NANOS}, not on every status poll:
-     * each sample is a metrics scrape, which at 20 per second cost the gateway a twentieth of
-     * its CPU in FCM runs.
-     */
-    private static void sampleHeap(Bench bench, AtomicLong peak, AtomicLong lastSample) {
-        long now = System.nanoTime();
-        if (now - lastSample.get() < HEAP_SAMPLE_NANOS) {
-            return;
-        }
-        lastSample.set(now);
-        try {
-            long heap = (long) bench.gateway.metric("jvm_memory_used_bytes", "area=\"heap\"");
-            peak.accumulateAndGet(heap, Math::max);
-        } catch (Exception e) {
-            // A missed sample only lowers the peak estimate.
-        }
     }
 
     private static long count(PushStatus status, String provider, String what) {

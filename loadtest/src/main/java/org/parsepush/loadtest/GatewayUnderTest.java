@@ -27,12 +27,14 @@ final class GatewayUnderTest implements AutoCloseable {
             + "[^:]* listening on [0-9.]+:(\\d+)");
 
     private final Process process;
+    private final GcLog gcLog;
     private final Map<String, Integer> ports = new ConcurrentHashMap<>();
     private final CountDownLatch started = new CountDownLatch(1);
     private final StringBuffer log = new StringBuffer();
 
-    private GatewayUnderTest(Process process) {
+    private GatewayUnderTest(Process process, GcLog gcLog) {
         this.process = process;
+        this.gcLog = gcLog;
         Thread reader = new Thread(this::readLog, "gateway-log");
         reader.setDaemon(true);
         reader.start();
@@ -42,15 +44,18 @@ final class GatewayUnderTest implements AutoCloseable {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build it with mvn -q -DskipTests package -pl gateway -am");
         }
+        GcLog gcLog = new GcLog(Files.createTempFile("gateway-gc", ".log"));
         List<String> command = new java.util.ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap, "-XX:+UseG1GC"));
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap, "-XX:+UseG1GC",
+                gcLog.jvmOption()));
         // Extra JVM options for the gateway under test, e.g. a profiler: -XX:StartFlightRecording=...
         String extra = System.getenv("LOADTEST_GATEWAY_JVM_ARGS");
         if (extra != null && !extra.isBlank()) {
             command.addAll(List.of(extra.trim().split("\\s+")));
         }
         command.addAll(List.of("-jar", jar.toString(), "--config", config.toString()));
-        GatewayUnderTest gateway = new GatewayUnderTest(new ProcessBuilder(command).redirectErrorStream(true).start());
+        GatewayUnderTest gateway = new GatewayUnderTest(new ProcessBuilder(command).redirectErrorStream(true).start(),
+                gcLog);
         if (!gateway.started.await(90, TimeUnit.SECONDS)) {
             gateway.close();
             throw new IllegalStateException("the gateway did not start:\n" + gateway.log);
@@ -99,6 +104,11 @@ final class GatewayUnderTest implements AutoCloseable {
         return ProcStatus.residentBytes(process.pid());
     }
 
+    /** The gateway's GC log: its pauses and peak heap over a stretch of the run. */
+    GcLog gcLog() {
+        return gcLog;
+    }
+
     /** The gateway process's peak resident memory since it started, in bytes; -1 where unknown. */
     long peakResidentBytes() {
         return ProcStatus.peakResidentBytes(process.pid());
@@ -135,5 +145,6 @@ final class GatewayUnderTest implements AutoCloseable {
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
+        gcLog.delete();
     }
 }

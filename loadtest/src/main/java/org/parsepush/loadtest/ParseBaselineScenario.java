@@ -78,7 +78,7 @@ final class ParseBaselineScenario {
         String pushId = bench.api.sendPush(SendPushRequest.newBuilder()
                 .setTarget(Target.newBuilder().setWhereJson("{\"deviceType\":\"ios\"}"))
                 .setDataJson(ALERT).build()).getPushId();
-        PushStatus status = bench.awaitFinished(pushId, PUSH_TIMEOUT, () -> { });
+        PushStatus status = bench.awaitFinished(pushId, PUSH_TIMEOUT);
         double seconds = FanoutScenario.seconds(System.nanoTime() - start);
         return new Run(status.getNumSent(), status.getNumFailed(), seconds, bench.gateway.peakResidentBytes(),
                 bench.gateway.cpuSeconds() - cpuBefore, OwnCpu.now().secondsSince(benchCpuBefore));
