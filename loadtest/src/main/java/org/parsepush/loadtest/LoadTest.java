@@ -18,7 +18,7 @@ public final class LoadTest {
             return;
         }
         List<String> scenarios = options.scenario().equals("all")
-                ? List.of("fanout", "transactional", "ppns-connections", "parse-baseline", "fcm-sdk") : List.of(options.scenario());
+                ? List.of("fanout", "deliver-batch", "transactional", "ppns-connections", "parse-baseline", "fcm-sdk") : List.of(options.scenario());
         for (String scenario : scenarios) {
             run(options.forScenario(scenario));
         }
@@ -28,6 +28,7 @@ public final class LoadTest {
     static void run(Options options) throws Exception {
         switch (options.scenario()) {
             case "fanout" -> FanoutScenario.run(options);
+            case "deliver-batch" -> DeliverBatchScenario.run(options);
             case "transactional" -> TransactionalScenario.run(options);
             case "ppns-connections" -> PpnsConnectionsScenario.run(options);
             case "parse-baseline" -> ParseBaselineScenario.run(options);

@@ -14,8 +14,9 @@ record Options(String scenario, int devices, int rate, int seconds, int connecti
 
     static final String USAGE = """
             usage: java -jar loadtest/target/loadtest.jar <scenario> [options]
-              scenarios: fanout | transactional | ppns-connections | parse-baseline | fcm-sdk | all
-              --devices N        installations for fanout and parse-baseline (default 100000)
+              scenarios: fanout | deliver-batch | transactional | ppns-connections | parse-baseline | fcm-sdk | all
+              --devices N        installations for fanout and parse-baseline, devices for deliver-batch
+                                 (default 100000)
               --rate R           pushes per second offered by transactional (default 2000)
               --seconds S        duration of transactional, and of each of fcm-sdk's two ways (default 20)
               --connections K    PPNS devices for ppns-connections (default 10000)
@@ -25,13 +26,15 @@ record Options(String scenario, int devices, int rate, int seconds, int connecti
               --outcomes MODE    the gateway's outcomes.record: all, failed or none (default failed)
               --gateway-jar P    default gateway/target/parse-push-gateway.jar
               --report FILE      JSON report (default loadtest-<scenario>.json)
-              --mix I/A/E        fanout's share of iOS/Android/embedded devices, in percent (default 60/30/10)
+              --mix I/A/E        fanout's share of iOS/Android/embedded devices, in percent (default 60/30/10;
+                                 deliver-batch leaves the embedded ones out)
               --baselines B      parse-baseline's ways besides the gateway: all, or adapter (the adapter
                                  alone, without Parse Server, whose skip-paged queries take the stand-in
                                  database minutes beyond 100,000 installations) (default all)
               --warm-up W        unmeasured work first, so that both processes' JIT compilers are done
                                  before anything is measured: fanout and parse-baseline push through the
-                                 gateway to W other installations of the same mix; transactional sends
+                                 gateway to W other installations of the same mix, deliver-batch hands it
+                                 W other devices; transactional sends
                                  W pushes as fast as the gateway answers them, 32 at a time, and reports
                                  that rate (default 0: what is measured comes first, but for
                                  transactional's 200 pushes one at a time)

@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -74,12 +75,12 @@ final class ParseBaselineScenario {
     private static Run throughGateway(Bench bench) throws Exception {
         double cpuBefore = bench.gateway.cpuSeconds();
         OwnCpu benchCpuBefore = OwnCpu.now();
-        long start = System.nanoTime();
+        Instant sentAt = Instant.now();
         String pushId = bench.api.sendPush(SendPushRequest.newBuilder()
                 .setTarget(Target.newBuilder().setWhereJson("{\"deviceType\":\"ios\"}"))
                 .setDataJson(ALERT).build()).getPushId();
         PushStatus status = bench.awaitFinished(pushId, PUSH_TIMEOUT);
-        double seconds = FanoutScenario.seconds(System.nanoTime() - start);
+        double seconds = Bench.secondsUntilFinished(sentAt, status);
         return new Run(status.getNumSent(), status.getNumFailed(), seconds, bench.gateway.peakResidentBytes(),
                 bench.gateway.cpuSeconds() - cpuBefore, OwnCpu.now().secondsSince(benchCpuBefore));
     }

@@ -33,6 +33,15 @@ class ScenariosSmokeTest {
     }
 
     @Test
+    void deliverBatchSendsEveryGivenDeviceAfterItsWarmUp() throws Exception {
+        JsonNode report = run("deliver-batch", "--devices", "2500", "--warm-up", "1000", "--mix", "50/50/0",
+                "--gateway-jar", JAR.toString(), "--report", "target/smoke-deliver-batch.json");
+        assertTrue(report.path("sent").asLong() == 2500, report.toString());
+        assertTrue(report.path("warm-up devices per second").asDouble() > 0, report.toString());
+        assertTrue(report.path("gateway cpu per device").asDouble() > 0, report.toString());
+    }
+
+    @Test
     void transactionalMeasuresAcceptAndDelivery() throws Exception {
         JsonNode report = run("transactional", "--rate", "50", "--seconds", "2", "--warm-up", "50",
                 "--gateway-jar", JAR.toString(), "--report", "target/smoke-transactional.json");
