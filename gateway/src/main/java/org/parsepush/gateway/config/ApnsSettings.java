@@ -10,7 +10,7 @@ public final class ApnsSettings {
      * Concurrent streams APNs allows per connection, from the {@code SETTINGS} frame its
      * servers send (Apple does not document it; 1,500 when this was written, and Pushy's
      * benchmark server copies it). Notifications beyond it cannot go out yet: Netty holds
-     * them in its stream buffer, which only costs CPU.
+     * them in its stream buffer, which gains nothing.
      */
     static final int APNS_STREAMS_PER_CONNECTION = 1500;
 
