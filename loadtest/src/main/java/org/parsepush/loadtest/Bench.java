@@ -168,20 +168,16 @@ final class Bench implements AutoCloseable {
         MongoCollection<Document> installations = database().getCollection("_Installation");
         Date now = new Date();
         List<Document> batch = new ArrayList<>();
-        int ios = (int) (count * iosShare);
-        int android = (int) (count * androidShare);
         for (int i = 0; i < count; i++) {
-            // Interleave the types in _id order, as real audiences are.
-            int slot = (int) ((long) i * 7919 % count);
             Document doc = new Document("_id", String.format("%s%09d", idPrefix, i)).append("channels", List.of(channel))
                     .append("_created_at", now).append("_updated_at", now);
-            if (slot < ios) {
-                doc.append("deviceType", "ios").append("deviceToken", String.format("%064x", i)).append("appIdentifier", TOPIC);
-            } else if (slot < ios + android) {
-                doc.append("deviceType", "android").append("pushType", "gcm").append("deviceToken", "fcm-" + i)
-                        .append("GCMSenderId", SENDER_ID);
-            } else {
-                doc.append("deviceType", "embedded").append("installationId", idPrefix.toLowerCase() + "-device-" + i);
+            switch (kindOf(i, count, iosShare, androidShare)) {
+                case IOS -> doc.append("deviceType", "ios").append("deviceToken", appleToken(i))
+                        .append("appIdentifier", TOPIC);
+                case ANDROID -> doc.append("deviceType", "android").append("pushType", "gcm")
+                        .append("deviceToken", fcmToken(i)).append("GCMSenderId", SENDER_ID);
+                case EMBEDDED -> doc.append("deviceType", "embedded")
+                        .append("installationId", idPrefix.toLowerCase() + "-device-" + i);
             }
             batch.add(doc);
             if (batch.size() == 10_000) {
@@ -192,6 +188,24 @@ final class Bench implements AutoCloseable {
         if (!batch.isEmpty()) {
             installations.insertMany(batch);
         }
+    }
+
+    /** The kinds of device a benchmark audience mixes. */
+    enum Kind { IOS, ANDROID, EMBEDDED }
+
+    /** Device {@code i} of {@code count}: the kinds interleaved in {@code _id} order, as real audiences are. */
+    static Kind kindOf(int i, int count, double iosShare, double androidShare) {
+        int slot = (int) ((long) i * 7919 % count);
+        int ios = (int) (count * iosShare);
+        return slot < ios ? Kind.IOS : slot < ios + (int) (count * androidShare) ? Kind.ANDROID : Kind.EMBEDDED;
+    }
+
+    static String appleToken(int i) {
+        return String.format("%064x", i);
+    }
+
+    static String fcmToken(int i) {
+        return "fcm-" + i;
     }
 
     /**

@@ -99,13 +99,12 @@ final class DeliverBatchScenario {
         return tally;
     }
 
-    /** The device {@link Bench#seed} would store as installation {@code i}, interleaved the same way. */
+    /** The device {@link Bench#seed} would store as installation {@code i}. */
     private static Device device(int i, int count, double[] shares) {
-        int slot = (int) ((long) i * 7919 % count);
-        return slot < (int) (count * shares[0])
-                ? Device.newBuilder().setDeviceType("ios").setDeviceToken(String.format("%064x", i))
+        return Bench.kindOf(i, count, shares[0], shares[1]) == Bench.Kind.IOS
+                ? Device.newBuilder().setDeviceType("ios").setDeviceToken(Bench.appleToken(i))
                         .setAppIdentifier(Bench.TOPIC).build()
-                : Device.newBuilder().setDeviceType("android").setPushType("gcm").setDeviceToken("fcm-" + i)
+                : Device.newBuilder().setDeviceType("android").setPushType("gcm").setDeviceToken(Bench.fcmToken(i))
                         .setGcmSenderId(Bench.SENDER_ID).build();
     }
 
