@@ -37,13 +37,12 @@ final class DeliverBatchScenario {
 
             double cpuBefore = bench.gateway.cpuSeconds();
             OwnCpu ownBefore = OwnCpu.now();
-            long gcMark = bench.gateway.gcLog().mark();
+            long gcMark = bench.gateway.gcLogMark();
             Tally measured = deliver(bench, 0, options.devices(), shares);
             double cpu = bench.gateway.cpuSeconds() - cpuBefore;
             OwnCpu ownAfter = OwnCpu.now();
-            GcLog.Pauses pauses = bench.gateway.gcLog().since(gcMark);
 
-            new Report("deliver-batch")
+            Report report = new Report("deliver-batch")
                     .put("devices", options.devices(), "")
                     .note("mix iOS/Android %", Math.round(100 * shares[0]) + "/" + Math.round(100 * shares[1])
                             + (given[2] > 0 ? " (embedded devices left out of --mix " + options.mix() + ")" : ""))
@@ -57,12 +56,11 @@ final class DeliverBatchScenario {
                     .put("gateway cpu seconds", cpu, "s")
                     .put("gateway cpu per device", 1e6 * cpu / options.devices(), "µs")
                     .put("gateway cpu use (of 1 core)", 100 * cpu / measured.seconds, "%")
-                    .put("gateway gc pause total", pauses.totalMillis, "ms")
-                    .put("gateway peak heap (at a gc pause)", pauses.peakHeapBytes / 1e6, "MB")
                     .put("load generator cpu use (of 1 core)", 100 * ownAfter.secondsSince(ownBefore) / measured.seconds,
                             "%")
-                    .note("load generator busiest threads", ownAfter.busiestSince(ownBefore, 4))
-                    .write(options.report());
+                    .note("load generator busiest threads", ownAfter.busiestSince(ownBefore, 4));
+            bench.gateway.reportHeapAndPausesSince(gcMark, report);
+            report.write(options.report());
         }
     }
 

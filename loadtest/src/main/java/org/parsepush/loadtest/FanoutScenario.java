@@ -32,7 +32,7 @@ final class FanoutScenario {
 
             double cpuBefore = bench.gateway.cpuSeconds();
             OwnCpu ownBefore = OwnCpu.now();
-            long gcMark = bench.gateway.gcLog().mark();
+            long gcMark = bench.gateway.gcLogMark();
             Instant sentAt = Instant.now();
             long start = System.nanoTime();
             String pushId = pushTo(bench, "all");
@@ -41,8 +41,6 @@ final class FanoutScenario {
             double elapsed = Bench.secondsUntilFinished(sentAt, status);
             double cpu = bench.gateway.cpuSeconds() - cpuBefore;
             OwnCpu ownAfter = OwnCpu.now();
-            GcLog.Pauses pauses = bench.gateway.gcLog().since(gcMark);
-            double heapAtEnd = bench.gateway.metric("jvm_memory_used_bytes", "area=\"heap\"");
 
             long devices = status.getNumSent() + status.getNumFailed() + status.getNumQueued() + status.getNumSkipped();
             Report report = new Report("fanout")
@@ -65,16 +63,13 @@ final class FanoutScenario {
                     .note("a failure's detail", firstFailure(bench, pushId))
                     .put("gateway cpu seconds", cpu, "s")
                     .put("gateway cpu use (of 1 core)", 100 * cpu / elapsed, "%")
-                    .put("gateway peak heap", Math.max(pauses.peakHeapBytes, heapAtEnd) / 1e6, "MB")
                     .note("gateway heap cap", options.heap())
-                    .put("gateway gc pauses", pauses.count, "")
-                    .put("gateway gc pause total", pauses.totalMillis, "ms")
-                    .put("gateway gc pause max", pauses.maxMillis, "ms")
                     .put("load generator cpu use (of 1 core)", 100 * ownAfter.secondsSince(ownBefore) / elapsed, "%")
                     .note("load generator busiest threads", ownAfter.busiestSince(ownBefore, 4))
                     .note("load generator gc and jit", ownAfter.gcAndJitSince(ownBefore))
                     .put("audience alone: one cursor, per second", cursorRate, "/s")
                     .note("outcome log", options.outcomes());
+            bench.gateway.reportHeapAndPausesSince(gcMark, report);
             report.write(options.report());
         }
     }

@@ -104,9 +104,23 @@ final class GatewayUnderTest implements AutoCloseable {
         return ProcStatus.residentBytes(process.pid());
     }
 
-    /** The gateway's GC log: its pauses and peak heap over a stretch of the run. */
-    GcLog gcLog() {
-        return gcLog;
+    /** A place in the gateway's GC log, for {@link #reportHeapAndPausesSince}. */
+    long gcLogMark() throws IOException {
+        return gcLog.mark();
+    }
+
+    /**
+     * Adds the gateway's peak heap and GC pauses since {@code gcLogMark} to {@code report}:
+     * read from its GC log, so measuring them costs the gateway nothing while it works.
+     */
+    void reportHeapAndPausesSince(long gcLogMark, Report report) throws IOException, InterruptedException {
+        GcLog.Pauses pauses = gcLog.since(gcLogMark);
+        // What was allocated after the last pause is not in the log: it may be the peak.
+        double heapNow = metric("jvm_memory_used_bytes", "area=\"heap\"");
+        report.put("gateway peak heap", Math.max(pauses.peakHeapBytes, heapNow) / 1e6, "MB")
+                .put("gateway gc pauses", pauses.count, "")
+                .put("gateway gc pause total", pauses.totalMillis, "ms")
+                .put("gateway gc pause max", pauses.maxMillis, "ms");
     }
 
     /** The gateway process's peak resident memory since it started, in bytes; -1 where unknown. */

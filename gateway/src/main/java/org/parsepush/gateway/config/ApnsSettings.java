@@ -12,7 +12,7 @@ public final class ApnsSettings {
      * benchmark server copies it). Notifications beyond it cannot go out yet: Netty holds
      * them in its stream buffer, which gains nothing.
      */
-    static final int APNS_STREAMS_PER_CONNECTION = 1500;
+    static final int STREAMS_PER_CONNECTION = 1500;
 
     private String productionServer = "api.push.apple.com:443";
     private String sandboxServer = "api.sandbox.push.apple.com:443";
@@ -38,12 +38,12 @@ public final class ApnsSettings {
 
     /**
      * Notifications awaiting APNs' answer per credential: the flow-control window. By default
-     * as many as its connections carry at once ({@value #APNS_STREAMS_PER_CONNECTION} each),
+     * as many as its connections carry at once ({@value #STREAMS_PER_CONNECTION} each),
      * so that none waits inside Netty.
      */
     public int maxInFlightPerCredential() {
         return maxInFlightPerCredential != null ? maxInFlightPerCredential
-                : APNS_STREAMS_PER_CONNECTION * connectionsPerCredential;
+                : STREAMS_PER_CONNECTION * connectionsPerCredential;
     }
 
     /** HTTP/2 connections per credential. */
