@@ -35,12 +35,10 @@ final class DeliverBatchScenario {
         try (Bench bench = Bench.start(options, "delivery: {batchSize: 500}")) {
             Tally warmUp = deliver(bench, options.devices(), options.warmUp(), shares);
 
-            double cpuBefore = bench.gateway.cpuSeconds();
-            OwnCpu ownBefore = OwnCpu.now();
+            CpuWindow cpu = CpuWindow.open(bench.gateway);
             long gcMark = bench.gateway.gcLogMark();
             Tally measured = deliver(bench, 0, options.devices(), shares);
-            double cpu = bench.gateway.cpuSeconds() - cpuBefore;
-            OwnCpu ownAfter = OwnCpu.now();
+            cpu.close();
 
             Report report = new Report("deliver-batch")
                     .put("devices", options.devices(), "")
@@ -53,12 +51,8 @@ final class DeliverBatchScenario {
                     .put("devices per second", measured.perSecond(), "/s")
                     .put("sent", measured.count(OutcomeKind.OUTCOME_KIND_SENT), "")
                     .put("failed", measured.count(OutcomeKind.OUTCOME_KIND_FAILED), "")
-                    .put("gateway cpu seconds", cpu, "s")
-                    .put("gateway cpu per device", 1e6 * cpu / options.devices(), "µs")
-                    .put("gateway cpu use (of 1 core)", 100 * cpu / measured.seconds, "%")
-                    .put("load generator cpu use (of 1 core)", 100 * ownAfter.secondsSince(ownBefore) / measured.seconds,
-                            "%")
-                    .note("load generator busiest threads", ownAfter.busiestSince(ownBefore, 4));
+                    .put("gateway cpu per device", 1e6 * cpu.gatewaySeconds() / options.devices(), "µs");
+            cpu.addTo(report, measured.seconds);
             bench.gateway.reportHeapAndPausesSince(gcMark, report);
             report.write(options.report());
         }

@@ -30,8 +30,7 @@ final class FanoutScenario {
             double cursorRate = options.devices() / streamAudienceAlone(bench);
             double warmUpRate = warmUp(bench, options.warmUp(), shares);
 
-            double cpuBefore = bench.gateway.cpuSeconds();
-            OwnCpu ownBefore = OwnCpu.now();
+            CpuWindow cpu = CpuWindow.open(bench.gateway);
             long gcMark = bench.gateway.gcLogMark();
             Instant sentAt = Instant.now();
             long start = System.nanoTime();
@@ -39,8 +38,7 @@ final class FanoutScenario {
             double acceptMillis = (System.nanoTime() - start) / 1e6;
             PushStatus status = bench.awaitFinished(pushId, Duration.ofMinutes(60));
             double elapsed = Bench.secondsUntilFinished(sentAt, status);
-            double cpu = bench.gateway.cpuSeconds() - cpuBefore;
-            OwnCpu ownAfter = OwnCpu.now();
+            cpu.close();
 
             long devices = status.getNumSent() + status.getNumFailed() + status.getNumQueued() + status.getNumSkipped();
             Report report = new Report("fanout")
@@ -61,14 +59,10 @@ final class FanoutScenario {
                     .note("failed by reason", status.getFailedPerReasonMap().toString())
                     .note("error message", status.getErrorMessage())
                     .note("a failure's detail", firstFailure(bench, pushId))
-                    .put("gateway cpu seconds", cpu, "s")
-                    .put("gateway cpu use (of 1 core)", 100 * cpu / elapsed, "%")
-                    .note("gateway heap cap", options.heap())
-                    .put("load generator cpu use (of 1 core)", 100 * ownAfter.secondsSince(ownBefore) / elapsed, "%")
-                    .note("load generator busiest threads", ownAfter.busiestSince(ownBefore, 4))
-                    .note("load generator gc and jit", ownAfter.gcAndJitSince(ownBefore))
+                    .put("gateway cpu per device", 1e6 * cpu.gatewaySeconds() / Math.max(1, devices), "µs")
                     .put("audience alone: one cursor, per second", cursorRate, "/s")
                     .note("outcome log", options.outcomes());
+            cpu.addTo(report, elapsed).note("gateway heap cap", options.heap());
             bench.gateway.reportHeapAndPausesSince(gcMark, report);
             report.write(options.report());
         }

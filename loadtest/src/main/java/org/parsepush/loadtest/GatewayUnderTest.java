@@ -99,6 +99,11 @@ final class GatewayUnderTest implements AutoCloseable {
         return ProcStatus.cpuSeconds(process.pid());
     }
 
+    /** The gateway's CPU time by thread, now. */
+    ThreadCpu threads() {
+        return ThreadCpu.of(process.pid());
+    }
+
     /** The gateway process's resident memory, in bytes. */
     long residentBytes() throws IOException {
         return ProcStatus.residentBytes(process.pid());

@@ -25,7 +25,16 @@ public final class LoadTest {
         System.exit(0);
     }
 
+    /** Runs one scenario, or repeats it and reports the medians when {@code --repeat} asks. */
     static void run(Options options) throws Exception {
+        if (options.repeat() > 1) {
+            Repeats.run(options);
+        } else {
+            runOnce(options);
+        }
+    }
+
+    static void runOnce(Options options) throws Exception {
         switch (options.scenario()) {
             case "fanout" -> FanoutScenario.run(options);
             case "deliver-batch" -> DeliverBatchScenario.run(options);

@@ -7,10 +7,11 @@ import java.util.Map;
 /**
  * Command-line options: {@code <scenario> [--devices N] [--rate R] [--seconds S] [--connections K]
  * [--source-addresses A] [--heap 256m] [--outcomes all|failed|none] [--gateway-jar path] [--report file]
- * [--mix I/A/E] [--baselines all|adapter] [--warm-up W]}.
+ * [--mix I/A/E] [--baselines all|adapter] [--warm-up W] [--repeat N]}.
  */
 record Options(String scenario, int devices, int rate, int seconds, int connections, String heap, String outcomes,
-               Path gatewayJar, Path report, String mix, String baselines, int sourceAddresses, int warmUp) {
+               Path gatewayJar, Path report, String mix, String baselines, int sourceAddresses, int warmUp,
+               int repeat) {
 
     static final String USAGE = """
             usage: java -jar loadtest/target/loadtest.jar <scenario> [options]
@@ -38,6 +39,10 @@ record Options(String scenario, int devices, int rate, int seconds, int connecti
                                  W pushes as fast as the gateway answers them, 32 at a time, and reports
                                  that rate (default 0: what is measured comes first, but for
                                  transactional's 200 pushes one at a time)
+              --repeat N         runs each scenario N times, each with a gateway process of its own, writes
+                                 each run's report (loadtest-<scenario>-run<k>.json) and reports every
+                                 figure's median, lowest and highest; one run can mislead on a machine
+                                 whose speed varies from minute to minute (default 1)
             """;
 
     static Options parse(String[] args) {
@@ -60,13 +65,27 @@ record Options(String scenario, int devices, int rate, int seconds, int connecti
                 Path.of(values.getOrDefault("report", "loadtest-" + scenario + ".json")),
                 values.getOrDefault("mix", "60/30/10"), values.getOrDefault("baselines", "all"),
                 Integer.parseInt(values.getOrDefault("source-addresses", "4")),
-                Integer.parseInt(values.getOrDefault("warm-up", "0")));
+                Integer.parseInt(values.getOrDefault("warm-up", "0")), repeat(values.getOrDefault("repeat", "1")));
+    }
+
+    private static int repeat(String value) {
+        int repeat = Integer.parseInt(value);
+        if (repeat < 1) {
+            throw new IllegalArgumentException("--repeat is at least 1, not " + value);
+        }
+        return repeat;
     }
 
     Options forScenario(String name) {
         return new Options(name, devices, rate, seconds, connections, heap, outcomes, gatewayJar,
                 report.getFileName().toString().equals("loadtest-all.json") ? Path.of("loadtest-" + name + ".json") : report,
-                mix, baselines, sourceAddresses, warmUp);
+                mix, baselines, sourceAddresses, warmUp, repeat);
+    }
+
+    /** The same options, reporting to {@code file}. */
+    Options reportingTo(Path file) {
+        return new Options(scenario, devices, rate, seconds, connections, heap, outcomes, gatewayJar, file, mix,
+                baselines, sourceAddresses, warmUp, repeat);
     }
 
     /** Whether parse-baseline runs Parse Server's own push path too, not only the adapter alone. */

@@ -2,12 +2,6 @@ package org.parsepush.loadtest;
 
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadInfo;
-import java.lang.management.ThreadMXBean;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * CPU time of this process (the load generator: the database and the provider stand-ins),
@@ -16,13 +10,10 @@ import java.util.stream.Collectors;
  */
 final class OwnCpu {
 
-    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-
     private final long processNanos;
     private final long gcMillis;
     private final long jitMillis;
-    private final Map<Long, Long> threadNanos = new HashMap<>();
-    private final Map<Long, String> threadNames = new HashMap<>();
+    private final ThreadCpu threads = ThreadCpu.ofThisProcess();
 
     private OwnCpu() {
         processNanos = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
@@ -30,15 +21,6 @@ final class OwnCpu {
         gcMillis = ManagementFactory.getGarbageCollectorMXBeans().stream()
                 .mapToLong(GarbageCollectorMXBean::getCollectionTime).sum();
         jitMillis = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
-        for (ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
-            if (info != null) {
-                long nanos = THREADS.getThreadCpuTime(info.getThreadId());
-                if (nanos >= 0) {
-                    threadNanos.put(info.getThreadId(), nanos);
-                    threadNames.put(info.getThreadId(), info.getThreadName());
-                }
-            }
-        }
     }
 
     static OwnCpu now() {
@@ -59,19 +41,8 @@ final class OwnCpu {
                 (jitMillis - before.jitMillis) / 1e3);
     }
 
-    /**
-     * The busiest thread groups since {@code before}, as "name 1.23 s" (threads named alike
-     * but for their numbers are one group), most first; threads born and gone in between are
-     * missed.
-     */
+    /** The busiest thread groups since {@code before}, as {@link ThreadCpu#busiestSince} gives them. */
     String busiestSince(OwnCpu before, int groups) {
-        Map<String, Long> byGroup = new HashMap<>();
-        threadNanos.forEach((id, nanos) -> byGroup.merge(threadNames.get(id).replaceAll("[-#\\d]+$", ""),
-                nanos - before.threadNanos.getOrDefault(id, 0L), Long::sum));
-        Map<String, Long> busiest = byGroup.entrySet().stream()
-                .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(groups)
-                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, LinkedHashMap::new));
-        return busiest.entrySet().stream().map(group -> group.getKey() + " " + String.format("%.1f s", group.getValue() / 1e9))
-                .collect(Collectors.joining(", "));
+        return threads.busiestSince(before.threads, groups);
     }
 }

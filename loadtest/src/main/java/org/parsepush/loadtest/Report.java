@@ -8,6 +8,8 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.List;
 
 /** One scenario's figures: printed for people, written as JSON for tools. */
 final class Report {
@@ -35,6 +37,16 @@ final class Report {
     Report note(String key, String value) {
         root.put(key, value);
         summary.append(String.format("  %-44s %s%n", key, value));
+        return this;
+    }
+
+    /** A figure measured in several runs: its median, lowest and highest, and every run's value in order. */
+    Report spread(String key, List<Double> values) {
+        ObjectNode figure = root.putObject(key).put("median", Repeats.median(values))
+                .put("lowest", Collections.min(values)).put("highest", Collections.max(values));
+        values.forEach(figure.putArray("runs")::add);
+        summary.append(String.format("  %-44s %,14.1f median (%,.1f to %,.1f)%n", key, Repeats.median(values),
+                Collections.min(values), Collections.max(values)));
         return this;
     }
 

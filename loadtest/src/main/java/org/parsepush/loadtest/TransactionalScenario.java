@@ -38,7 +38,11 @@ final class TransactionalScenario {
             // The connections and the first compilations, one push at a time, then the warm-up proper.
             ClosedLoop.send(bench, FIRST_PUSHES, 1, "fcm-tx-first-");
             ClosedLoop warm = ClosedLoop.send(bench, options.warmUp(), WARM_UP_IN_FLIGHT, "fcm-tx-warm-");
+            CpuWindow cpu = CpuWindow.open(bench.gateway);
+            long start = System.nanoTime();
             OpenLoop run = OpenLoop.offer(bench, options.rate(), options.seconds(), "fcm-tx-");
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            cpu.close();
             Histogram delivery = new ConcurrentHistogram(3);
             long undelivered = 0;
             for (var entry : run.due.entrySet()) {
@@ -50,7 +54,11 @@ final class TransactionalScenario {
                 }
             }
             Histogram accept = run.accept;
-            new Report("transactional")
+            // CPU is measured over the offered run and the drain after it, so idle seconds weigh in a little.
+            double pushes = Math.max(1, accept.getTotalCount());
+            double bothMillis = (cpu.gatewaySeconds() + cpu.ownSeconds()) * 1000;
+            int cores = Runtime.getRuntime().availableProcessors();
+            Report report = new Report("transactional")
                     .put("offered pushes per second", options.rate(), "/s")
                     .put("seconds offered", options.seconds(), "s")
                     .put("warm-up pushes delivered (unmeasured, at most " + WARM_UP_IN_FLIGHT + " in flight)",
@@ -65,7 +73,16 @@ final class TransactionalScenario {
                     .put("delivery p50", delivery.getValueAtPercentile(50) / 1000.0, "ms")
                     .put("delivery p99", delivery.getValueAtPercentile(99) / 1000.0, "ms")
                     .put("delivery max", delivery.getMaxValue() / 1000.0, "ms")
-                    .write(options.report());
+                    .put("gateway cpu per accepted push", 1000 * cpu.gatewaySeconds() / pushes, "ms")
+                    // A gateway up for minutes is still compiling the small-push path (a method run once
+                    // per database round takes long to reach C2); this is the cost once it is done.
+                    .put("gateway cpu per accepted push, JIT compilers left out",
+                            1000 * cpu.gatewaySecondsWithoutCompilers() / pushes, "ms")
+                    .put("load generator cpu per accepted push", 1000 * cpu.ownSeconds() / pushes, "ms")
+                    // What both processes' costs leave room for, were the cores theirs alone.
+                    .put("pushes per second these costs allow on " + cores + " cores",
+                            cores * 1000 / (bothMillis / pushes), "/s");
+            cpu.addTo(report, elapsed).write(options.report());
         }
     }
 

@@ -50,6 +50,19 @@ class ScenariosSmokeTest {
         assertTrue(report.path("warm-up pushes delivered (unmeasured, at most 32 in flight)").asLong() == 50,
                 report.toString());
         assertTrue(report.path("delivery p99").asDouble() > 0, report.toString());
+        assertTrue(report.path("gateway cpu per accepted push").asDouble() > 0, report.toString());
+        assertTrue(report.path("gateway busiest threads").asText().contains("grpc"), report.toString());
+        assertTrue(report.path("load generator cpu per accepted push").asDouble() > 0, report.toString());
+    }
+
+    @Test
+    void repeatReportsEveryRunAndTheMedianOfEachFigure() throws Exception {
+        JsonNode summary = run("transactional", "--rate", "20", "--seconds", "1", "--repeat", "2",
+                "--gateway-jar", JAR.toString(), "--report", "target/smoke-repeat.json");
+        JsonNode second = new ObjectMapper().readTree(Path.of("target", "smoke-repeat-run2.json").toFile());
+        assertTrue(second.path("pushes accepted").asLong() == 20, second.toString());
+        assertTrue(summary.path("runs").asInt() == 2, summary.toString());
+        assertTrue(summary.path("pushes accepted").path("median").asLong() == 20, summary.toString());
     }
 
     @Test
