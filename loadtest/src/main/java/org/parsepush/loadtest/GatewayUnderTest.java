@@ -54,7 +54,7 @@ final class GatewayUnderTest implements AutoCloseable {
             command.addAll(List.of(extra.trim().split("\\s+")));
         }
         command.addAll(List.of("-jar", jar.toString(), "--config", config.toString()));
-        GatewayUnderTest gateway = new GatewayUnderTest(new ProcessBuilder(command).redirectErrorStream(true).start(),
+        GatewayUnderTest gateway = new GatewayUnderTest(ChildProcesses.adopt(new ProcessBuilder(command).redirectErrorStream(true).start()),
                 gcLog);
         if (!gateway.started.await(90, TimeUnit.SECONDS)) {
             gateway.close();
@@ -164,6 +164,7 @@ final class GatewayUnderTest implements AutoCloseable {
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
+        ChildProcesses.forget(process);
         gcLog.delete();
     }
 }

@@ -38,7 +38,7 @@ final class NodeProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder("node", script.toString(), mode)
                 .redirectError(ProcessBuilder.Redirect.to(log.toFile()));
         builder.environment().putAll(env);
-        return new NodeProcess(builder.start(), log);
+        return new NodeProcess(ChildProcesses.adopt(builder.start()), log);
     }
 
     private void readOutput() {
@@ -89,5 +89,6 @@ final class NodeProcess implements AutoCloseable {
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
+        ChildProcesses.forget(process);
     }
 }
