@@ -54,9 +54,9 @@ final class GatewayUnderTest implements AutoCloseable {
             command.addAll(List.of(extra.trim().split("\\s+")));
         }
         command.addAll(List.of("-jar", jar.toString(), "--config", config.toString()));
-        GatewayUnderTest gateway = new GatewayUnderTest(ChildProcesses.adopt(new ProcessBuilder(command).redirectErrorStream(true).start()),
-                gcLog);
-        if (!gateway.started.await(90, TimeUnit.SECONDS)) {
+        Process process = ChildProcesses.adopt(new ProcessBuilder(command).redirectErrorStream(true).start());
+        GatewayUnderTest gateway = new GatewayUnderTest(process, gcLog);
+        if (!gateway.awaitStarted(TimeUnit.SECONDS.toNanos(90))) {
             gateway.close();
             throw new IllegalStateException("the gateway did not start:\n" + gateway.log);
         }
@@ -97,6 +97,17 @@ final class GatewayUnderTest implements AutoCloseable {
     /** User plus system CPU seconds the gateway process has used so far. */
     double cpuSeconds() throws IOException {
         return ProcStatus.cpuSeconds(process.pid());
+    }
+
+    /** Waits until the gateway listens; false when it exits first (a bad JVM option) or takes too long. */
+    private boolean awaitStarted(long timeoutNanos) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (!started.await(200, TimeUnit.MILLISECONDS)) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The gateway's CPU time by thread, now. */

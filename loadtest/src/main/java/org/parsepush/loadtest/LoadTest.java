@@ -19,8 +19,14 @@ public final class LoadTest {
         }
         List<String> scenarios = options.scenario().equals("all")
                 ? List.of("fanout", "deliver-batch", "transactional", "ppns-connections", "parse-baseline", "fcm-sdk") : List.of(options.scenario());
-        for (String scenario : scenarios) {
-            run(options.forScenario(scenario));
+        try {
+            for (String scenario : scenarios) {
+                run(options.forScenario(scenario));
+            }
+        } catch (Exception e) {
+            // Exit even though the failed scenario's threads (its database, its stand-ins) still run.
+            e.printStackTrace();
+            System.exit(1);
         }
         System.exit(0);
     }
