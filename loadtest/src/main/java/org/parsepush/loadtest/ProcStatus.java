@@ -10,13 +10,20 @@ final class ProcStatus {
     private ProcStatus() {
     }
 
+    /** Linux's clock ticks per second, in which /proc counts CPU time (USER_HZ, 100 on Linux). */
+    static final double TICKS_PER_SECOND = 100.0;
+
     /** User plus system CPU seconds the process has used so far. */
     static double cpuSeconds(long pid) throws IOException {
-        // Fields after the command name, which is in parentheses and may hold spaces.
-        String text = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
-        String[] stat = text.substring(text.lastIndexOf(") ") + 2).split(" ");
-        long ticks = Long.parseLong(stat[11]) + Long.parseLong(stat[12]);
-        return ticks / 100.0;
+        return cpuTicks(Files.readString(Path.of("/proc", String.valueOf(pid), "stat"))) / TICKS_PER_SECOND;
+    }
+
+    /** User plus system ticks from the text of a process's or thread's {@code stat} file. */
+    static long cpuTicks(String stat) {
+        // The fields after the name, which is in parentheses and may hold spaces: utime and
+        // stime are the 12th and 13th of them.
+        String[] fields = stat.substring(stat.lastIndexOf(") ") + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 
     /** Resident memory now, in bytes. */

@@ -20,21 +20,21 @@ import java.util.stream.Collectors;
  */
 final class ThreadCpu {
 
-    private static final double TICKS_PER_SECOND = 100.0;
 
     /** Thread id to its name group and CPU ticks. */
-    private final Map<String, Thread> threads;
+    private final Map<String, Task> threads;
 
-    private record Thread(String group, long ticks) {
+    /** One thread as /proc shows it: its name without the number, and its CPU ticks. */
+    private record Task(String group, long ticks) {
     }
 
-    private ThreadCpu(Map<String, Thread> threads) {
+    private ThreadCpu(Map<String, Task> threads) {
         this.threads = threads;
     }
 
     /** The threads of {@code pid} now; empty where /proc cannot be read. */
     static ThreadCpu of(long pid) {
-        Map<String, Thread> threads = new HashMap<>();
+        Map<String, Task> threads = new HashMap<>();
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", String.valueOf(pid), "task"))) {
             for (Path task : tasks) {
                 read(task).ifPresent(thread -> threads.put(task.getFileName().toString(), thread));
@@ -49,36 +49,33 @@ final class ThreadCpu {
         return of(ProcessHandle.current().pid());
     }
 
-    private static Optional<Thread> read(Path task) throws IOException {
+    private static Optional<Task> read(Path task) throws IOException {
         String stat;
         try {
             stat = Files.readString(task.resolve("stat"));
         } catch (NoSuchFileException e) {
             return Optional.empty(); // the thread ended while we looked
         }
-        // The name is in parentheses and may hold spaces; user and system ticks are the 12th
-        // and 13th fields after it.
         String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-        String[] fields = stat.substring(stat.lastIndexOf(") ") + 2).split(" ");
-        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-        return Optional.of(new Thread(name.replaceAll("[-#\\d]+$", ""), ticks));
+        return Optional.of(new Task(name.replaceAll("[-#\\d]+$", ""), ProcStatus.cpuTicks(stat)));
     }
 
     /** CPU seconds of the JIT compilers' threads since {@code before}. */
     double compilerSecondsSince(ThreadCpu before) {
         return groupsSince(before).entrySet().stream().filter(group -> group.getKey().contains("CompilerThre"))
-                .mapToLong(Map.Entry::getValue).sum() / TICKS_PER_SECOND;
+                .mapToLong(Map.Entry::getValue).sum() / ProcStatus.TICKS_PER_SECOND;
     }
 
     /**
-     * The busiest thread groups since {@code before}, as "name 1.23 s" (threads named alike
+     * The busiest thread groups since {@code before}, as "name 1.2 s" (threads named alike
      * but for their numbers are one group), most first; threads born and gone in between are
      * missed.
      */
     String busiestSince(ThreadCpu before, int groups) {
         return groupsSince(before).entrySet().stream()
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(groups)
-                .map(group -> String.format("%s %.1f s", group.getKey(), group.getValue() / TICKS_PER_SECOND))
+                .map(group -> String.format("%s %.1f s", group.getKey(),
+                        group.getValue() / ProcStatus.TICKS_PER_SECOND))
                 .collect(Collectors.joining(", "));
     }
 
@@ -86,7 +83,7 @@ final class ThreadCpu {
     private Map<String, Long> groupsSince(ThreadCpu before) {
         Map<String, Long> byGroup = new HashMap<>();
         threads.forEach((id, thread) -> {
-            Thread earlier = before.threads.get(id);
+            Task earlier = before.threads.get(id);
             boolean same = earlier != null && earlier.group().equals(thread.group()); // ids are reused
             byGroup.merge(thread.group(), thread.ticks() - (same ? earlier.ticks() : 0), Long::sum);
         });
