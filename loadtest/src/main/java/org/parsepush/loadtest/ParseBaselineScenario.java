@@ -73,16 +73,16 @@ final class ParseBaselineScenario {
     }
 
     private static Run throughGateway(Bench bench) throws Exception {
-        double cpuBefore = bench.gateway.cpuSeconds();
-        OwnCpu benchCpuBefore = OwnCpu.now();
+        CpuWindow cpu = CpuWindow.open(bench.gateway);
         Instant sentAt = Instant.now();
         String pushId = bench.api.sendPush(SendPushRequest.newBuilder()
                 .setTarget(Target.newBuilder().setWhereJson("{\"deviceType\":\"ios\"}"))
                 .setDataJson(ALERT).build()).getPushId();
         PushStatus status = bench.awaitFinished(pushId, PUSH_TIMEOUT);
         double seconds = Bench.secondsUntilFinished(sentAt, status);
+        cpu.close();
         return new Run(status.getNumSent(), status.getNumFailed(), seconds, bench.gateway.peakResidentBytes(),
-                bench.gateway.cpuSeconds() - cpuBefore, OwnCpu.now().secondsSince(benchCpuBefore));
+                cpu.gatewaySeconds(), cpu.ownSeconds());
     }
 
     private static Map<String, String> nodeEnvironment(Bench bench) {

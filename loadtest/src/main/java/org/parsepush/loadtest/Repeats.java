@@ -49,8 +49,7 @@ final class Repeats {
         for (JsonNode run : runs) {
             for (Iterator<Map.Entry<String, JsonNode>> fields = run.fields(); fields.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = fields.next();
-                if (field.getValue().isNumber() && !field.getKey().equals("cores")
-                        && !field.getKey().equals("memoryBytes")) {
+                if (field.getValue().isNumber() && !Report.describesTheMachine(field.getKey())) {
                     figures.computeIfAbsent(field.getKey(), key -> new ArrayList<>())
                             .add(field.getValue().asDouble());
                 }

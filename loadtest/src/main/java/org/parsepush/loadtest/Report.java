@@ -10,11 +10,14 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 
 /** One scenario's figures: printed for people, written as JSON for tools. */
 final class Report {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Fields every report starts with that describe the machine, not the run. */
+    private static final Set<String> MACHINE = Set.of("cores", "memoryBytes");
 
     private final ObjectNode root = JSON.createObjectNode();
     private final StringBuilder summary = new StringBuilder();
@@ -26,6 +29,11 @@ final class Report {
                 .put("memoryBytes", ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                         .getTotalMemorySize());
         summary.append("== ").append(scenario).append(" ==\n");
+    }
+
+    /** Whether {@code key} is one of the fields that describe the machine rather than the run. */
+    static boolean describesTheMachine(String key) {
+        return MACHINE.contains(key);
     }
 
     Report put(String key, double value, String unit) {
