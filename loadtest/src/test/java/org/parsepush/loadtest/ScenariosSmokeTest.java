@@ -76,6 +76,18 @@ class ScenariosSmokeTest {
     }
 
     @Test
+    void parseBaselineSendsTheSameAudienceThroughAllThreeWays() throws Exception {
+        // The real Parse Server and @parse/push-adapter, from parse-adapter's npm install.
+        JsonNode report = run("parse-baseline", "--devices", "300", "--gateway-jar", JAR.toString(),
+                "--report", "target/smoke-parse-baseline.json");
+        assertTrue(report.path("gateway: sent").asLong() == 300, report.toString());
+        assertTrue(report.path("Parse Server push: sent").asLong() == 300, report.toString());
+        assertTrue(report.path("adapter alone: sent").asLong() == 300, report.toString());
+        assertTrue(report.path("gateway / Parse Server").asDouble() > 0, report.toString());
+        assertTrue(report.path("gateway: cpu seconds").asDouble() > 0, report.toString());
+    }
+
+    @Test
     void fcmSdkCeilingSendsThroughTheAdminSdk() throws Exception {
         JsonNode report = run("fcm-sdk", "--seconds", "2", "--report", "target/smoke-fcm-sdk.json");
         assertTrue(report.path("sendEachAsync, SDK's 100 threads, per second").asDouble() > 0, report.toString());
