@@ -31,6 +31,8 @@ class GatewayMainTest {
         try (GatewayProcess process = GatewayProcess.start(config, Map.of())) {
             int port = Integer.parseInt(process.awaitLine("gRPC API listening on 127\\.0\\.0\\.1:(\\d+)", START));
             process.awaitLine("gateway started", START);
+            assertTrue(process.output().contains("Netty leak detection: simple, one buffer in 1024 traced"),
+                    process.output());
 
             ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
             try {
@@ -54,6 +56,18 @@ class GatewayMainTest {
         try (GatewayProcess process = GatewayProcess.start(config, Map.of())) {
             assertEquals(2, process.awaitExit(START));
             assertTrue(process.output().contains("unknown configuration key 'grpcc'"), process.output());
+        }
+    }
+
+    @Test
+    void keepsTheLeakSamplingAnOperatorGives() throws Exception {
+        Path config = dataDir.resolve("gateway.yaml");
+        Files.writeString(config, TestGateway.yaml(dataDir, "grpcc: {port: 1}"));
+        try (GatewayProcess process = GatewayProcess.start(config, Map.of(),
+                "-Dio.netty.leakDetection.samplingInterval=64", "-Dio.netty.leakDetection.level=paranoid")) {
+            assertEquals(2, process.awaitExit(START));
+            assertTrue(process.output().contains("Netty leak detection: paranoid, one buffer in 64 traced"),
+                    process.output());
         }
     }
 }
