@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The requests in flight on one HTTP/2 connection, right behind the frame codec: each request
@@ -80,7 +81,7 @@ final class Http2Streams extends Http2ChannelDuplexHandler {
     private void failOnError(ChannelFuture written, Http2FrameStream stream) {
         written.addListener(done -> {
             if (!done.isSuccess()) {
-                fail(stream, new IOException("the request could not be sent to FCM: " + done.cause().getMessage(),
+                fail(stream, () -> new IOException("the request could not be sent to FCM: " + done.cause().getMessage(),
                         done.cause()));
             }
         });
@@ -104,7 +105,8 @@ final class Http2Streams extends Http2ChannelDuplexHandler {
             if (frame instanceof Http2SettingsFrame) {
                 ready.trySuccess(ctx.channel());
             } else if (frame instanceof Http2ResetFrame reset) {
-                fail(reset.stream(), new IOException("FCM reset the stream (HTTP/2 error " + errorName(reset) + ")"));
+                fail(reset.stream(),
+                        () -> new IOException("FCM reset the stream (HTTP/2 error " + errorName(reset) + ")"));
             } else if (frame instanceof Http2StreamFrame streamFrame) {
                 read(streamFrame);
             }
@@ -141,7 +143,8 @@ final class Http2Streams extends Http2ChannelDuplexHandler {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event instanceof Http2FrameStreamEvent streamEvent && streamEvent.stream().state() == Http2Stream.State.CLOSED) {
-            fail(streamEvent.stream(), new IOException("the HTTP/2 stream to FCM closed before the answer"));
+            // Every stream closes, most after their answer was read: the error is made only for one still open.
+            fail(streamEvent.stream(), () -> new IOException("the HTTP/2 stream to FCM closed before the answer"));
         }
         ctx.fireUserEventTriggered(event);
     }
@@ -149,7 +152,7 @@ final class Http2Streams extends Http2ChannelDuplexHandler {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof Http2FrameStreamException streamError) {
-            fail(streamError.stream(), new IOException(streamError.getMessage(), streamError));
+            fail(streamError.stream(), () -> new IOException(streamError.getMessage(), streamError));
         } else {
             ctx.fireExceptionCaught(cause);
         }
@@ -163,10 +166,10 @@ final class Http2Streams extends Http2ChannelDuplexHandler {
         ctx.fireChannelInactive();
     }
 
-    private void fail(Http2FrameStream stream, IOException error) {
+    private void fail(Http2FrameStream stream, Supplier<IOException> error) {
         ResponseReader reader = open.remove(stream);
         if (reader != null) {
-            reader.fail(error);
+            reader.fail(error.get());
         }
     }
 }
