@@ -38,6 +38,8 @@ final class ApnsCredential implements AutoCloseable {
     private final ApnsClient client;
     private final EventLoopGroup loops;
     private final X509Certificate certificate;
+    /** The certificate's end of validity, read once: the certificate's own getter parses it on every call. */
+    private final Instant notAfter;
     private final String loadError;
 
     private ApnsCredential(String description, Environment environment, ApnsClient client, EventLoopGroup loops,
@@ -47,6 +49,7 @@ final class ApnsCredential implements AutoCloseable {
         this.client = client;
         this.loops = loops;
         this.certificate = certificate;
+        this.notAfter = certificate == null ? null : certificate.getNotAfter().toInstant();
         this.loadError = loadError;
     }
 
@@ -138,9 +141,14 @@ final class ApnsCredential implements AutoCloseable {
         return certificate;
     }
 
+    /** When the P12's certificate stops being valid, or null (p8 token authentication, or not loaded). */
+    Instant notAfter() {
+        return notAfter;
+    }
+
     /** True when this is a certificate that has expired by {@code now}: APNs would refuse it. */
     boolean expiredAt(Instant now) {
-        return certificate != null && certificate.getNotAfter().toInstant().isBefore(now);
+        return notAfter != null && notAfter.isBefore(now);
     }
 
     /** Why the credential is unusable, or null. */

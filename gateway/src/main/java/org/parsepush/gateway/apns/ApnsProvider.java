@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.netty.channel.EventLoopGroup;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -114,9 +115,11 @@ public final class ApnsProvider implements Provider<ApnsMessage> {
     @Override
     public CompletableFuture<List<Attempt>> send(Lane lane, ApnsMessage message, List<Installation> devices) {
         TopicLane topic = byLane.get(lane);
+        // One reading of the clock serves the batch: it is handed to Pushy within moments.
+        Instant now = clock.instant();
         List<CompletableFuture<Attempt>> attempts = new ArrayList<>(devices.size());
         for (Installation device : devices) {
-            attempts.add(sendOne(topic, topic.primary, message, device));
+            attempts.add(sendOne(topic, topic.primary, message, device, now));
         }
         CompletableFuture<Void> all = CompletableFuture.allOf(attempts.toArray(CompletableFuture[]::new));
         // Pushy waits for an answer as long as the connection lives: a stalled stream is retried
@@ -131,18 +134,18 @@ public final class ApnsProvider implements Provider<ApnsMessage> {
     }
 
     private CompletableFuture<Attempt> sendOne(TopicLane topic, ApnsCredentialSlot slot, ApnsMessage message,
-                                               Installation device) {
+                                               Installation device, Instant now) {
         // The credential in use now: a reload between two notifications applies to the second.
         ApnsCredential credential = slot.current();
         ApnsClient client = credential.client();
         if (client == null) {
             return CompletableFuture.completedFuture(Attempt.failed(Reason.CREDENTIAL_FAILED, credential.loadError()));
         }
-        if (credential.expiredAt(clock.instant())) {
+        if (credential.expiredAt(now)) {
             // APNs refuses an expired certificate in the TLS handshake; saying so here is clearer and saves the attempt.
             return CompletableFuture.completedFuture(Attempt.failed(Reason.CREDENTIAL_FAILED, "the "
                     + credential.description() + " has a certificate that expired on "
-                    + credential.certificate().getNotAfter().toInstant() + "; replace its P12 file"));
+                    + credential.notAfter() + "; replace its P12 file"));
         }
         SimpleApnsPushNotification notification = new SimpleApnsPushNotification(device.deviceToken(),
                 ApnsPayload.topicFor(topic.bundleId, message.pushType()), message.payloadFor(device.badge()),
@@ -157,7 +160,7 @@ public final class ApnsProvider implements Provider<ApnsMessage> {
                 attempt.complete(Attempt.sent());
             } else if (isBadDeviceToken(response) && slot == topic.primary && topic.alternate != null) {
                 // A sandbox token sent to production (or the reverse) is "bad" only there.
-                sendOne(topic, topic.alternate, message, device).whenComplete((second, secondError) ->
+                sendOne(topic, topic.alternate, message, device, now).whenComplete((second, secondError) ->
                         attempt.complete(secondError != null ? failure(topic.alternate.current(), secondError)
                                 : confirmDead(second)));
             } else {
