@@ -77,14 +77,17 @@ record Options(String scenario, int devices, int rate, int seconds, int connecti
     }
 
     Options forScenario(String name) {
-        return new Options(name, devices, rate, seconds, connections, heap, outcomes, gatewayJar,
-                report.getFileName().toString().equals("loadtest-all.json") ? Path.of("loadtest-" + name + ".json") : report,
-                mix, baselines, sourceAddresses, warmUp, repeat);
+        return with(name, report.getFileName().toString().equals("loadtest-all.json")
+                ? Path.of("loadtest-" + name + ".json") : report);
     }
 
     /** The same options, reporting to {@code file}. */
     Options reportingTo(Path file) {
-        return new Options(scenario, devices, rate, seconds, connections, heap, outcomes, gatewayJar, file, mix,
+        return with(scenario, file);
+    }
+
+    private Options with(String scenario, Path report) {
+        return new Options(scenario, devices, rate, seconds, connections, heap, outcomes, gatewayJar, report, mix,
                 baselines, sourceAddresses, warmUp, repeat);
     }
 
