@@ -17,6 +17,9 @@ public final class LoadTest {
             System.exit(2);
             return;
         }
+        if (!LoadGeneratorJvm.isThisOne()) {
+            System.exit(LoadGeneratorJvm.run(args));
+        }
         List<String> scenarios = options.scenario().equals("all")
                 ? List.of("fanout", "deliver-batch", "transactional", "ppns-connections", "parse-baseline", "fcm-sdk") : List.of(options.scenario());
         try {

@@ -26,6 +26,7 @@ final class Report {
         root.put("scenario", scenario).put("date", Instant.now().toString())
                 .put("cores", Runtime.getRuntime().availableProcessors())
                 .put("java", System.getProperty("java.version"))
+                .put("load generator jvm", LoadGeneratorJvm.describeThisOne())
                 .put("memoryBytes", ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                         .getTotalMemorySize());
         summary.append("== ").append(scenario).append(" ==\n");

@@ -1,0 +1,98 @@
+package org.parsepush.loadtest;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the load generator in a JVM of its own, started with options chosen for it, the way
+ * JMH forks its benchmarks: {@code java -jar loadtest.jar} only starts that JVM and waits.
+ *
+ * <p>The load generator holds the whole database (mongo-java-server in memory: a million
+ * installations and more) and the provider stand-ins, on the same two cores as the gateway
+ * under test. With the JVM's default collector (G1) its concurrent work over that heap,
+ * marking and remembered-set refinement, took 4–8 CPU-s of a 25 s Apple fan-out from the
+ * gateway. The parallel collector does no concurrent work; with the heap fixed at its size
+ * and a third of it young, the database is copied into the old generation once, while it is
+ * seeded, and a measured push only collects young garbage.
+ *
+ * <p>{@code LOADTEST_JVM_ARGS} replaces these options (empty: the JVM's defaults). The
+ * gateway's own options are not touched by any of this: they come from
+ * {@link GatewayUnderTest} and {@code LOADTEST_GATEWAY_JVM_ARGS}.
+ */
+final class LoadGeneratorJvm {
+
+    /** Set in the forked JVM, so that it runs the scenarios instead of forking again. */
+    static final String FORKED = "parsepush.loadtest.forked";
+    static final String OPTIONS_VARIABLE = "LOADTEST_JVM_ARGS";
+
+    private LoadGeneratorJvm() {
+    }
+
+    /** Whether this JVM is the load generator (forked, or started with {@code -Dparsepush.loadtest.forked=true}). */
+    static boolean isThisOne() {
+        return Boolean.getBoolean(FORKED);
+    }
+
+    /** Runs {@code args} in a forked load generator and returns its exit code. */
+    static int run(String[] args) throws IOException, InterruptedException {
+        List<String> command = command(options(System.getenv(OPTIONS_VARIABLE), Runtime.getRuntime().maxMemory()),
+                System.getProperty("java.class.path"), args);
+        Process process = new ProcessBuilder(command).inheritIO().start();
+        Thread stop = new Thread(() -> stop(process), "stop-load-generator");
+        Runtime.getRuntime().addShutdownHook(stop);
+        int exit = process.waitFor();
+        Runtime.getRuntime().removeShutdownHook(stop);
+        return exit;
+    }
+
+    /**
+     * The load generator's JVM options: {@code configured} when given, else the parallel
+     * collector with a fixed heap of {@code maxHeapBytes} (this launcher's own maximum, so
+     * {@code java -Xmx8g -jar loadtest.jar} gives the load generator 8 GB), a third of it young.
+     */
+    static List<String> options(String configured, long maxHeapBytes) {
+        if (configured != null) {
+            return configured.isBlank() ? List.of() : Arrays.asList(configured.trim().split("\\s+"));
+        }
+        long megabytes = maxHeapBytes >> 20;
+        return List.of("-XX:+UseParallelGC", "-Xms" + megabytes + "m", "-Xmx" + megabytes + "m",
+                "-Xmn" + megabytes / 3 + "m");
+    }
+
+    static List<String> command(List<String> options, String classPath, String[] args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(options);
+        command.addAll(List.of("-D" + FORKED + "=true", "-cp", classPath, LoadTest.class.getName()));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    /** This JVM's options as given on its command line, for the reports. */
+    static String describeThisOne() {
+        List<String> given = new ArrayList<>(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        given.removeIf(option -> option.startsWith("-D" + FORKED));
+        return given.isEmpty() ? "(the JVM's defaults)" : String.join(" ", given);
+    }
+
+    /**
+     * Interrupted (Ctrl-C, a timeout): the load generator is asked to stop, so that its own
+     * hook stops the gateway it started, and killed only if it does not.
+     */
+    private static void stop(Process process) {
+        process.destroy();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}
