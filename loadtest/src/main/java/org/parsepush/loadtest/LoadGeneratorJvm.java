@@ -14,9 +14,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The load generator holds the whole database (mongo-java-server in memory: a million
  * installations and more) and the provider stand-ins, on the same two cores as the gateway
- * under test. With the JVM's default collector (G1) its concurrent work over that heap,
- * marking and remembered-set refinement, took 4–8 CPU-s of a 25 s Apple fan-out from the
- * gateway. The parallel collector does no concurrent work; with the heap fixed at its size
+ * under test. With the JVM's default collector (G1) its collector's threads over that heap
+ * (concurrent marking, remembered-set refinement, its workers) took 3–8 CPU-s of a 25 s
+ * Apple fan-out from the gateway. The parallel collector does no concurrent work; with the heap fixed at its size
  * and a third of it young, the database is copied into the old generation once, while it is
  * seeded, and a measured push only collects young garbage.
  *
