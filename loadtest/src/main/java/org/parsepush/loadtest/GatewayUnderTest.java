@@ -50,8 +50,8 @@ final class GatewayUnderTest implements AutoCloseable {
                 gcLog.jvmOption()));
         // Extra JVM options for the gateway under test, e.g. a profiler: -XX:StartFlightRecording=...
         String extra = System.getenv("LOADTEST_GATEWAY_JVM_ARGS");
-        if (extra != null && !extra.isBlank()) {
-            command.addAll(List.of(extra.trim().split("\\s+")));
+        if (extra != null) {
+            command.addAll(LoadGeneratorJvm.splitOptions(extra));
         }
         command.addAll(List.of("-jar", jar.toString(), "--config", config.toString()));
         Process process = ChildProcesses.adopt(new ProcessBuilder(command).redirectErrorStream(true).start());

@@ -57,11 +57,16 @@ final class LoadGeneratorJvm {
      */
     static List<String> options(String configured, long maxHeapBytes) {
         if (configured != null) {
-            return configured.isBlank() ? List.of() : Arrays.asList(configured.trim().split("\\s+"));
+            return splitOptions(configured);
         }
         long megabytes = maxHeapBytes >> 20;
         return List.of("-XX:+UseParallelGC", "-Xms" + megabytes + "m", "-Xmx" + megabytes + "m",
                 "-Xmn" + megabytes / 3 + "m");
+    }
+
+    /** JVM options as a variable gives them, separated by white space; none when it is blank. */
+    static List<String> splitOptions(String options) {
+        return options.isBlank() ? List.of() : Arrays.asList(options.trim().split("\\s+"));
     }
 
     static List<String> command(List<String> options, String classPath, String[] args) {
