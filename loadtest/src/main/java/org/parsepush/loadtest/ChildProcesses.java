@@ -1,5 +1,6 @@
 package org.parsepush.loadtest;
 
+import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -24,6 +25,11 @@ final class ChildProcesses {
     static Process adopt(Process process) {
         RUNNING.add(process);
         return process;
+    }
+
+    /** The path of a tool of the JDK this runs on ({@code java}, {@code jcmd}, {@code keytool}). */
+    static String jdkTool(String name) {
+        return Path.of(System.getProperty("java.home"), "bin", name).toString();
     }
 
     /** For a process already stopped, or being stopped, the usual way. */

@@ -119,7 +119,7 @@ public final class DeviceFleet {
     /** The command that starts a fleet, with this JVM's class path. */
     static List<String> command(List<String> arguments) {
         List<String> command = new java.util.ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
+                ChildProcesses.jdkTool("java"), "-Xmx1g",
                 "-cp", System.getProperty("java.class.path"), DeviceFleet.class.getName()));
         command.addAll(arguments);
         return command;

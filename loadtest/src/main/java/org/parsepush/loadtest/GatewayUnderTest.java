@@ -46,7 +46,7 @@ final class GatewayUnderTest implements AutoCloseable {
         }
         GcLog gcLog = new GcLog(Files.createTempFile("gateway-gc", ".log"));
         List<String> command = new java.util.ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap, "-XX:+UseG1GC",
+                ChildProcesses.jdkTool("java"), "-Xmx" + heap, "-XX:+UseG1GC",
                 gcLog.jvmOption()));
         // Extra JVM options for the gateway under test, e.g. a profiler: -XX:StartFlightRecording=...
         String extra = System.getenv("LOADTEST_GATEWAY_JVM_ARGS");
@@ -147,7 +147,7 @@ final class GatewayUnderTest implements AutoCloseable {
     /** Runs a {@code jcmd} diagnostic command against the gateway, e.g. {@code GC.run}; returns its output. */
     String jcmd(String... command) throws IOException, InterruptedException {
         List<String> line = new java.util.ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), String.valueOf(process.pid())));
+                ChildProcesses.jdkTool("jcmd"), String.valueOf(process.pid())));
         line.addAll(List.of(command));
         Process jcmd = new ProcessBuilder(line).redirectErrorStream(true).start();
         String output = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);

@@ -2,7 +2,6 @@ package org.parsepush.loadtest;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -69,9 +68,9 @@ final class LoadGeneratorJvm {
         return options.isBlank() ? List.of() : Arrays.asList(options.trim().split("\\s+"));
     }
 
-    static List<String> command(List<String> options, String classPath, String[] args) {
+    private static List<String> command(List<String> options, String classPath, String[] args) {
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(ChildProcesses.jdkTool("java"));
         command.addAll(options);
         command.addAll(List.of("-D" + FORKED + "=true", "-cp", classPath, LoadTest.class.getName()));
         command.addAll(List.of(args));
