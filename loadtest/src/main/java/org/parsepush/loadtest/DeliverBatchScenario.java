@@ -33,7 +33,10 @@ final class DeliverBatchScenario {
         // PPNS devices are left out: the gateway would queue the offline ones in the database.
         double[] shares = {given[0] / (given[0] + given[1]), given[1] / (given[0] + given[1]), 0};
         try (Bench bench = Bench.start(options, "delivery: {batchSize: 500}")) {
-            Tally warmUp = deliver(bench, options.devices(), options.warmUp(), shares);
+            Tally warmUp = new Tally();
+            for (int push = 0; push < options.warmUpPushes(); push++) {
+                warmUp = deliver(bench, options.devices(), options.warmUp(), shares);
+            }
 
             CpuWindow cpu = CpuWindow.open(bench.gateway);
             long gcMark = bench.gateway.gcLogMark();
@@ -46,7 +49,8 @@ final class DeliverBatchScenario {
                             + (given[2] > 0 ? " (embedded devices left out of --mix " + options.mix() + ")" : ""))
                     .note("calls", CALLS_IN_FLIGHT + " in flight, " + BATCH + " devices each")
                     .put("warm-up devices (unmeasured)", options.warmUp(), "")
-                    .put("warm-up devices per second", warmUp.perSecond(), "/s")
+                    .put("warm-up rounds to them", options.warmUpPushes(), "")
+                    .put("warm-up devices per second, last round", warmUp.perSecond(), "/s")
                     .put("seconds from the first call to the last answer", measured.seconds, "s")
                     .put("devices per second", measured.perSecond(), "/s")
                     .put("sent", measured.count(OutcomeKind.OUTCOME_KIND_SENT), "")

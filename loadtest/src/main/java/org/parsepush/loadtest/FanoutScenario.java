@@ -28,7 +28,7 @@ final class FanoutScenario {
             bench.seed(options.devices(), shares[0], shares[1], "F");
             double seedSeconds = seconds(System.nanoTime() - seedStart);
             double cursorRate = options.devices() / streamAudienceAlone(bench);
-            double warmUpRate = warmUp(bench, options.warmUp(), shares);
+            double warmUpRate = warmUp(bench, options.warmUp(), options.warmUpPushes(), shares);
 
             CpuWindow cpu = CpuWindow.open(bench.gateway);
             long gcMark = bench.gateway.gcLogMark();
@@ -46,7 +46,8 @@ final class FanoutScenario {
                     .note("mix iOS/Android/embedded %", options.mix())
                     .put("seconds to seed the database", seedSeconds, "s")
                     .put("warm-up devices (unmeasured)", options.warmUp(), "")
-                    .put("warm-up devices per second", warmUpRate, "/s")
+                    .put("warm-up pushes to them", options.warmUpPushes(), "")
+                    .put("warm-up devices per second, last push", warmUpRate, "/s")
                     .put("accept latency", acceptMillis, "ms")
                     .put("seconds from accept to last answer", elapsed, "s")
                     .put("devices per second", devices / elapsed, "/s")
@@ -75,17 +76,21 @@ final class FanoutScenario {
     }
 
     /**
-     * An unmeasured push of the same mix to other installations, removed afterwards so that the
-     * measured audience and collection are as without it; its rate (0 when there is none).
+     * Unmeasured pushes of the same mix to other installations, removed afterwards so that the
+     * measured audience and collection are as without them; the last push's rate (0 when there
+     * is none).
      */
-    static double warmUp(Bench bench, int devices, double[] shares) throws InterruptedException {
+    static double warmUp(Bench bench, int devices, int pushes, double[] shares) throws InterruptedException {
         if (devices == 0) {
             return 0;
         }
         bench.seed(devices, shares[0], shares[1], "W", "warm-up");
-        long start = System.nanoTime();
-        bench.awaitFinished(pushTo(bench, "warm-up"), Duration.ofMinutes(60));
-        double rate = devices / seconds(System.nanoTime() - start);
+        double rate = 0;
+        for (int push = 0; push < pushes; push++) {
+            long start = System.nanoTime();
+            bench.awaitFinished(pushTo(bench, "warm-up"), Duration.ofMinutes(60));
+            rate = devices / seconds(System.nanoTime() - start);
+        }
         bench.database().getCollection("_Installation").deleteMany(Filters.eq("channels", "warm-up"));
         return rate;
     }

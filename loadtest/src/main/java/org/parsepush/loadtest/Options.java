@@ -7,11 +7,11 @@ import java.util.Map;
 /**
  * Command-line options: {@code <scenario> [--devices N] [--rate R] [--seconds S] [--connections K]
  * [--source-addresses A] [--heap 256m] [--outcomes all|failed|none] [--gateway-jar path] [--report file]
- * [--mix I/A/E] [--baselines all|adapter] [--warm-up W] [--repeat N]}.
+ * [--mix I/A/E] [--baselines all|adapter] [--warm-up W] [--warm-up-pushes P] [--repeat N]}.
  */
 record Options(String scenario, int devices, int rate, int seconds, int connections, String heap, String outcomes,
                Path gatewayJar, Path report, String mix, String baselines, int sourceAddresses, int warmUp,
-               int repeat) {
+               int warmUpPushes, int repeat) {
 
     static final String USAGE = """
             usage: java -jar loadtest/target/loadtest.jar <scenario> [options]
@@ -39,6 +39,10 @@ record Options(String scenario, int devices, int rate, int seconds, int connecti
                                  W pushes as fast as the gateway answers them, 32 at a time, and reports
                                  that rate (default 0: what is measured comes first, but for
                                  transactional's 200 pushes one at a time)
+              --warm-up-pushes P fanout, deliver-batch and parse-baseline do their warm-up P times over the
+                                 same W devices: code run once per batch or per database round reaches
+                                 the JIT's last tier only after thousands of runs, that is after a few
+                                 pushes, as in a gateway that has been up for a while (default 1)
               --repeat N         runs each scenario N times, each with a gateway process of its own, writes
                                  each run's report (loadtest-<scenario>-run<k>.json) and reports every
                                  figure's median, lowest and highest; one run can mislead on a machine
@@ -65,15 +69,17 @@ record Options(String scenario, int devices, int rate, int seconds, int connecti
                 Path.of(values.getOrDefault("report", "loadtest-" + scenario + ".json")),
                 values.getOrDefault("mix", "60/30/10"), values.getOrDefault("baselines", "all"),
                 Integer.parseInt(values.getOrDefault("source-addresses", "4")),
-                Integer.parseInt(values.getOrDefault("warm-up", "0")), repeat(values.getOrDefault("repeat", "1")));
+                Integer.parseInt(values.getOrDefault("warm-up", "0")),
+                atLeastOne("warm-up-pushes", values.getOrDefault("warm-up-pushes", "1")),
+                atLeastOne("repeat", values.getOrDefault("repeat", "1")));
     }
 
-    private static int repeat(String value) {
-        int repeat = Integer.parseInt(value);
-        if (repeat < 1) {
-            throw new IllegalArgumentException("--repeat is at least 1, not " + value);
+    private static int atLeastOne(String option, String value) {
+        int count = Integer.parseInt(value);
+        if (count < 1) {
+            throw new IllegalArgumentException("--" + option + " is at least 1, not " + value);
         }
-        return repeat;
+        return count;
     }
 
     Options forScenario(String name) {
@@ -88,7 +94,7 @@ record Options(String scenario, int devices, int rate, int seconds, int connecti
 
     private Options with(String scenario, Path report) {
         return new Options(scenario, devices, rate, seconds, connections, heap, outcomes, gatewayJar, report, mix,
-                baselines, sourceAddresses, warmUp, repeat);
+                baselines, sourceAddresses, warmUp, warmUpPushes, repeat);
     }
 
     /** Whether parse-baseline runs Parse Server's own push path too, not only the adapter alone. */

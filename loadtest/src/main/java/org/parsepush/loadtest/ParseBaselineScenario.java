@@ -61,13 +61,14 @@ final class ParseBaselineScenario {
             // A run too small to need it is no steady-state measurement anyway.
             ApnsWarmUp.run(bench.apnsPort, bench.apnsCa, bench.p12, "bench-p12", Bench.TOPIC,
                     Math.min(STAND_IN_WARM_UP, 10 * count));
-            FanoutScenario.warmUp(bench, options.warmUp(), APPLE_ONLY);
+            FanoutScenario.warmUp(bench, options.warmUp(), options.warmUpPushes(), APPLE_ONLY);
             Run gateway = throughGateway(bench);
             Map<String, String> env = nodeEnvironment(bench);
             Run parseServer = options.withParseServer() ? throughParseServer(script, env, bench) : null;
             AdapterRun adapter = throughAdapterAlone(script, env);
             report(count, gateway, parseServer, adapter)
                     .put("gateway warm-up devices (unmeasured)", options.warmUp(), "")
+                    .put("gateway warm-up pushes to them", options.warmUpPushes(), "")
                     .write(options.report());
         }
     }
