@@ -30,6 +30,10 @@ final class DeliverBatchScenario {
 
     static void run(Options options) throws Exception {
         double[] given = options.shares();
+        if (given[0] + given[1] == 0) {
+            throw new IllegalArgumentException("deliver-batch sends to iOS and Android devices only; --mix "
+                    + options.mix() + " has none");
+        }
         // PPNS devices are left out: the gateway would queue the offline ones in the database.
         double[] shares = {given[0] / (given[0] + given[1]), given[1] / (given[0] + given[1]), 0};
         try (Bench bench = Bench.start(options, "delivery: {batchSize: 500}")) {

@@ -20,8 +20,7 @@ public final class LoadTest {
         if (!LoadGeneratorJvm.isThisOne()) {
             System.exit(LoadGeneratorJvm.run(args));
         }
-        List<String> scenarios = options.scenario().equals("all")
-                ? List.of("fanout", "deliver-batch", "transactional", "ppns-connections", "parse-baseline", "fcm-sdk") : List.of(options.scenario());
+        List<String> scenarios = options.scenario().equals("all") ? Options.SCENARIOS : List.of(options.scenario());
         try {
             for (String scenario : scenarios) {
                 run(options.forScenario(scenario));

@@ -2,7 +2,9 @@ package org.parsepush.loadtest;
 
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Command-line options: {@code <scenario> [--devices N] [--rate R] [--seconds S] [--connections K]
@@ -49,37 +51,80 @@ record Options(String scenario, int devices, int rate, int seconds, int connecti
                                  whose speed varies from minute to minute (default 1)
             """;
 
+    /** The scenarios {@code all} runs, in order. */
+    static final List<String> SCENARIOS = List.of("fanout", "deliver-batch", "transactional", "ppns-connections",
+            "parse-baseline", "fcm-sdk");
+
+    private static final Set<String> NAMES = Set.of("devices", "rate", "seconds", "connections", "source-addresses",
+            "heap", "outcomes", "gateway-jar", "report", "mix", "baselines", "warm-up", "warm-up-pushes", "repeat");
+
+    /**
+     * Reads the command line, refusing what would otherwise be noticed only minutes into a run:
+     * an unknown scenario or option, a number that is not one, a bad mix or mode.
+     */
     static Options parse(String[] args) {
         if (args.length == 0 || args[0].startsWith("--")) {
             throw new IllegalArgumentException(USAGE);
+        }
+        String scenario = args[0];
+        if (!scenario.equals("all") && !SCENARIOS.contains(scenario)) {
+            throw new IllegalArgumentException("unknown scenario " + scenario + "\n" + USAGE);
         }
         Map<String, String> values = new HashMap<>();
         for (int i = 1; i < args.length; i += 2) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 throw new IllegalArgumentException("bad option " + args[i] + "\n" + USAGE);
             }
-            values.put(args[i].substring(2), args[i + 1]);
+            String name = args[i].substring(2);
+            if (!NAMES.contains(name)) {
+                throw new IllegalArgumentException("unknown option " + args[i] + "\n" + USAGE);
+            }
+            values.put(name, args[i + 1]);
         }
-        String scenario = args[0];
-        return new Options(scenario, Integer.parseInt(values.getOrDefault("devices", "100000")),
-                Integer.parseInt(values.getOrDefault("rate", "2000")), Integer.parseInt(values.getOrDefault("seconds", "20")),
-                Integer.parseInt(values.getOrDefault("connections", "10000")), values.getOrDefault("heap", "256m"),
-                values.getOrDefault("outcomes", "failed"),
+        Options options = new Options(scenario, whole(values, "devices", 100_000), whole(values, "rate", 2000),
+                whole(values, "seconds", 20), whole(values, "connections", 10_000), values.getOrDefault("heap", "256m"),
+                oneOf(values, "outcomes", "failed", "all", "none"),
                 Path.of(values.getOrDefault("gateway-jar", "gateway/target/parse-push-gateway.jar")),
                 Path.of(values.getOrDefault("report", "loadtest-" + scenario + ".json")),
-                values.getOrDefault("mix", "60/30/10"), values.getOrDefault("baselines", "all"),
-                Integer.parseInt(values.getOrDefault("source-addresses", "4")),
-                Integer.parseInt(values.getOrDefault("warm-up", "0")),
-                atLeastOne("warm-up-pushes", values.getOrDefault("warm-up-pushes", "1")),
-                atLeastOne("repeat", values.getOrDefault("repeat", "1")));
+                values.getOrDefault("mix", "60/30/10"), oneOf(values, "baselines", "all", "adapter"),
+                whole(values, "source-addresses", 4), whole(values, "warm-up", 0),
+                atLeastOne(values, "warm-up-pushes"), atLeastOne(values, "repeat"));
+        options.shares();
+        return options;
     }
 
-    private static int atLeastOne(String option, String value) {
-        int count = Integer.parseInt(value);
+    private static int whole(Map<String, String> values, String option, int otherwise) {
+        String value = values.get(option);
+        if (value == null) {
+            return otherwise;
+        }
+        try {
+            int number = Integer.parseInt(value);
+            if (number < 0) {
+                throw new NumberFormatException();
+            }
+            return number;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + option + " needs a whole number of 0 or more, not " + value);
+        }
+    }
+
+    private static int atLeastOne(Map<String, String> values, String option) {
+        int count = whole(values, option, 1);
         if (count < 1) {
-            throw new IllegalArgumentException("--" + option + " is at least 1, not " + value);
+            throw new IllegalArgumentException("--" + option + " is at least 1, not " + count);
         }
         return count;
+    }
+
+    /** The option's value if it is one of the allowed ones, the first of them when not given. */
+    private static String oneOf(Map<String, String> values, String option, String... allowed) {
+        String value = values.getOrDefault(option, allowed[0]);
+        if (!List.of(allowed).contains(value)) {
+            throw new IllegalArgumentException("--" + option + " is one of " + String.join(", ", allowed)
+                    + ", not " + value);
+        }
+        return value;
     }
 
     Options forScenario(String name) {
@@ -99,20 +144,25 @@ record Options(String scenario, int devices, int rate, int seconds, int connecti
 
     /** Whether parse-baseline runs Parse Server's own push path too, not only the adapter alone. */
     boolean withParseServer() {
-        return switch (baselines) {
-            case "all" -> true;
-            case "adapter" -> false;
-            default -> throw new IllegalArgumentException("--baselines is all or adapter, not " + baselines);
-        };
+        return baselines.equals("all");
     }
 
     /** The fanout mix as shares: iOS, Android, embedded. */
     double[] shares() {
         String[] parts = mix.split("/");
-        if (parts.length != 3) {
-            throw new IllegalArgumentException("--mix needs three percentages like 60/30/10");
+        try {
+            if (parts.length == 3) {
+                double[] shares = new double[3];
+                for (int i = 0; i < 3; i++) {
+                    shares[i] = Double.parseDouble(parts[i]) / 100;
+                }
+                if (shares[0] >= 0 && shares[1] >= 0 && shares[2] >= 0 && shares[0] + shares[1] + shares[2] > 0) {
+                    return shares;
+                }
+            }
+        } catch (NumberFormatException e) {
+            // refused below
         }
-        return new double[] {Double.parseDouble(parts[0]) / 100, Double.parseDouble(parts[1]) / 100,
-                Double.parseDouble(parts[2]) / 100};
+        throw new IllegalArgumentException("--mix needs three percentages like 60/30/10, not " + mix);
     }
 }
