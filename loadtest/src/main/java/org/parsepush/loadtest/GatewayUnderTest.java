@@ -42,7 +42,8 @@ final class GatewayUnderTest implements AutoCloseable {
 
     static GatewayUnderTest start(Path jar, Path config, String heap) throws IOException, InterruptedException {
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: build it with mvn -q -DskipTests package -pl gateway -am");
+            throw new IllegalStateException(jar.toAbsolutePath() + " is missing: build it with mvn -q -DskipTests"
+                    + " package -pl gateway -am, and run from the repository root or give --gateway-jar");
         }
         GcLog gcLog = new GcLog(Files.createTempFile("gateway-gc", ".log"));
         List<String> command = new java.util.ArrayList<>(List.of(

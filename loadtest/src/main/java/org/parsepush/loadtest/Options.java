@@ -89,7 +89,7 @@ record Options(String scenario, int devices, int rate, int seconds, int connecti
                 values.getOrDefault("mix", "60/30/10"), oneOf(values, "baselines", "all", "adapter"),
                 whole(values, "source-addresses", 4), whole(values, "warm-up", 0),
                 atLeastOne(values, "warm-up-pushes"), atLeastOne(values, "repeat"));
-        options.shares();
+        options.shares(); // refuses a bad --mix now rather than in the forked load generator
         return options;
     }
 
