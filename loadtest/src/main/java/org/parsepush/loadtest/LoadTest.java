@@ -9,6 +9,10 @@ public final class LoadTest {
     }
 
     public static void main(String[] args) throws Exception {
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            System.out.print(Options.USAGE);
+            System.exit(0);
+        }
         Options options;
         try {
             options = Options.parse(args);

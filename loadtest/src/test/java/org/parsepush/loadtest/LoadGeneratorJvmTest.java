@@ -41,4 +41,10 @@ class LoadGeneratorJvmTest {
     void aBadOptionFailsInTheForkWithItsExitCode() throws Exception {
         assertEquals(2, LoadGeneratorJvm.run(new String[] {"fanout", "--devices"}));
     }
+
+    @Test
+    void askingForHelpIsNotAnError() throws Exception {
+        assertEquals(0, LoadGeneratorJvm.run(new String[] {"fanout", "--help"}));
+        assertEquals(0, LoadGeneratorJvm.run(new String[] {"-h"}));
+    }
 }
