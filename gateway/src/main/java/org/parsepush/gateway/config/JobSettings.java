@@ -31,15 +31,17 @@ public final class JobSettings {
 
     /**
      * How often {@code _PushStatus} is searched for pushes Parse Server recorded as scheduled
-     * (with {@code scheduledPush: true}) so the gateway can run them.
+     * (with {@code scheduledPush: true}) so the gateway can run them; zero when never, for
+     * Parse Servers that do not schedule pushes.
      */
     public Duration parseScheduledPoll() {
         return Duration.ofMillis(parseScheduledPollMillis);
     }
 
     void collectProblems(List<String> problems) {
-        if (parseScheduledPollMillis < 100) {
-            problems.add("jobs.parseScheduledPollMillis must be at least 100, got " + parseScheduledPollMillis);
+        if (parseScheduledPollMillis != 0 && parseScheduledPollMillis < 100) {
+            problems.add("jobs.parseScheduledPollMillis must be 0 (never look) or at least 100, got "
+                    + parseScheduledPollMillis);
         }
         if (pollMillis < 10) {
             problems.add("jobs.pollMillis must be at least 10, got " + pollMillis);

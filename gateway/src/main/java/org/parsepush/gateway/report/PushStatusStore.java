@@ -3,6 +3,8 @@ package org.parsepush.gateway.report;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
 import java.security.SecureRandom;
@@ -24,6 +26,9 @@ public final class PushStatusStore {
 
     /** The gateway's precise state, beside Parse's coarser {@code status}. */
     static final String STATE = "state";
+    /** The gateway's one index on Parse's collection, named so operators know whose it is. */
+    public static final String SCHEDULED_INDEX = "push_gateway_scheduled";
+    private static final String SCHEDULED = "scheduled";
 
     private static final String ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -35,6 +40,17 @@ public final class PushStatusStore {
     public PushStatusStore(MongoDatabase database, GroupCommit commit) {
         this.statuses = database.getCollection(ParseNames.PUSH_STATUS);
         this.commit = commit;
+    }
+
+    /**
+     * Creates the index that {@link #scheduled(int)} reads (idempotent). It is partial: it holds
+     * only the documents with status {@code scheduled}, a handful, so it costs Parse's writes
+     * next to nothing, while without it every poll reads the whole {@code _PushStatus}, which
+     * Parse never trims and every push adds to.
+     */
+    public void createIndexes() {
+        statuses.createIndex(Indexes.ascending(PushStatusFields.STATUS), new IndexOptions().name(SCHEDULED_INDEX)
+                .partialFilterExpression(Filters.eq(PushStatusFields.STATUS, SCHEDULED)));
     }
 
     /** A new objectId the way Parse makes them: 10 random alphanumerics. */
@@ -140,7 +156,7 @@ public final class PushStatusStore {
 
     /** Pushes Parse Server recorded as scheduled (the gateway's own carry its state beside). */
     public List<Document> scheduled(int limit) {
-        return statuses.find(Filters.and(Filters.eq(PushStatusFields.STATUS, "scheduled"), Filters.exists(STATE, false)))
+        return statuses.find(Filters.and(Filters.eq(PushStatusFields.STATUS, SCHEDULED), Filters.exists(STATE, false)))
                 .limit(limit).into(new ArrayList<>());
     }
 

@@ -187,4 +187,13 @@ class ConfigLoaderTest {
         assertTrue(message.contains("apps[0].clientKey is required with clientPush: true"), message);
         assertTrue(message.contains("apps[0].apiKeysFile: file not found: /nonexistent/keys.yaml"), message);
     }
+
+    @Test
+    void theLookForPushesParseScheduledCanBeSwitchedOff() throws IOException {
+        assertEquals(10_000, load(ONE_APP, Map.of()).jobs().parseScheduledPoll().toMillis());
+        assertTrue(load(ONE_APP + "jobs: {parseScheduledPollMillis: 0}\n", Map.of()).jobs().parseScheduledPoll().isZero());
+        String message = failure(ONE_APP + "jobs: {parseScheduledPollMillis: 50}\n", Map.of());
+        assertTrue(message.contains("jobs.parseScheduledPollMillis must be 0 (never look) or at least 100, got 50"),
+                message);
+    }
 }
