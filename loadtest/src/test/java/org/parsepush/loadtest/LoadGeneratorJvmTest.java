@@ -15,13 +15,20 @@ class LoadGeneratorJvmTest {
     @Test
     void byDefaultTheParallelCollectorWithTheLaunchersHeapFixedAndAThirdYoung() {
         assertEquals(List.of("-XX:+UseParallelGC", "-Xms6144m", "-Xmx6144m", "-Xmn2048m"),
-                LoadGeneratorJvm.options(null, 6L << 30));
+                LoadGeneratorJvm.options(null, 6L << 30, "fanout"));
+    }
+
+    @Test
+    void theLatencyScenarioGetsACollectorThatDoesNotStopTheClock() {
+        assertEquals(List.of("-XX:+UseZGC", "-Xms6144m", "-Xmx6144m"),
+                LoadGeneratorJvm.options(null, 6L << 30, "transactional"));
     }
 
     @Test
     void optionsGivenInTheVariableReplaceTheDefaults() {
-        assertEquals(List.of("-XX:+UseG1GC", "-Xmx2g"), LoadGeneratorJvm.options("  -XX:+UseG1GC   -Xmx2g ", 6L << 30));
-        assertEquals(List.of(), LoadGeneratorJvm.options("", 6L << 30));
+        assertEquals(List.of("-XX:+UseG1GC", "-Xmx2g"),
+                LoadGeneratorJvm.options("  -XX:+UseG1GC   -Xmx2g ", 6L << 30, "transactional"));
+        assertEquals(List.of(), LoadGeneratorJvm.options("", 6L << 30, "fanout"));
     }
 
     @Test
