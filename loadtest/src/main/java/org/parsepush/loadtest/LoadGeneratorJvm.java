@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * young pauses over that heap (150–400 ms here, one or two in a 30 s run) stopped the clock,
  * the database and the FCM stand-in together: every run's slowest push took about 200 ms,
  * whatever the gateway did. It gets ZGC, whose pauses stay under a millisecond, for some
- * more of the load generator's CPU (about 0.3 ms per push).
+ * more of the load generator's CPU (about 0.2 ms per push).
  *
  * <p>{@code LOADTEST_JVM_ARGS} replaces these options (empty: the JVM's defaults). The
  * gateway's own options are not touched by any of this: they come from
