@@ -26,9 +26,12 @@ final class GcLog {
         this.file = file;
     }
 
-    /** The JVM option that writes this log. */
+    /**
+     * The JVM option that writes this log. Without {@code filecount=0} the JVM would move the
+     * existing (empty, temporary) file aside as {@code <file>.0} and leave that behind.
+     */
     String jvmOption() {
-        return "-Xlog:gc:file=" + file;
+        return "-Xlog:gc:file=" + file + "::filecount=0";
     }
 
     /** A place in the log; {@link #since} reads what was written after it. */

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,5 +35,18 @@ class GcLogTest {
         assertTrue(pauses.peakHeapBytes >= garbage.length, "the 8 MB array was in use: " + pauses.peakHeapBytes);
         assertTrue(pauses.totalMillis > 0 && pauses.maxMillis <= pauses.totalMillis);
         assertEquals(0, log.since(log.mark()).count, "nothing after the last mark");
+    }
+
+    @Test
+    void aJvmStartedWithTheOptionLeavesNoOtherFileBehind() throws Exception {
+        Path file = Files.createFile(dir.resolve("gateway-gc.log")); // as createTempFile leaves it
+        Process jvm = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                new GcLog(file).jvmOption(), "-version").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assertEquals(0, jvm.waitFor());
+
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(file), files.toList(), "only the log itself");
+        }
     }
 }
