@@ -60,7 +60,10 @@ const GATEWAY_SCHEMA = {
     endpoint: 'string', trustedServerCaFile: 'string', connections: 'int', threadsPerCredential: 'int',
     maxInFlightPerCredential: 'int', requestTimeoutMillis: 'int',
   },
-  jobs: { pollMillis: 'int', leaseSeconds: 'int', replicaId: 'string', parseScheduledPollMillis: 'int' },
+  jobs: {
+    pollMillis: 'int', leaseSeconds: 'int', replicaId: 'string', parseScheduledPollMillis: 'int',
+    idempotencyKeyRetentionHours: 'int', finishedJobRetentionDays: 'int',
+  },
   outcomes: { record: ['all', 'failed', 'none'], retentionDays: 'int' },
   rest: { enabled: 'bool', host: 'string', port: 'port', path: 'string' },
   ppns: {

@@ -318,7 +318,7 @@ files are paths to mounted Secret volumes.
 {{- if hasKey ($v.config.jobs | default dict) "replicaId" }}
 {{- fail "config.jobs.replicaId must not be set: one ConfigMap serves every replica and each replica needs its own id (the gateway derives it from the pod's host name)" }}
 {{- end }}
-{{- include "push-gateway.checkKeys" (list "config.jobs" $v.config.jobs (list "pollMillis" "leaseSeconds" "parseScheduledPollMillis")) }}
+{{- include "push-gateway.checkKeys" (list "config.jobs" $v.config.jobs (list "pollMillis" "leaseSeconds" "parseScheduledPollMillis" "idempotencyKeyRetentionHours" "finishedJobRetentionDays")) }}
 {{- include "push-gateway.checkKeys" (list "config.outcomes" $v.config.outcomes (list "record" "retentionDays")) }}
 {{- include "push-gateway.checkKeys" (list "ppns.settings" $v.ppns.settings (list "maxLineBytes" "maxPushBytes" "handshakeTimeoutSeconds" "idleTimeoutMinutes" "openSsl" "maxPendingHandshakes" "maxConnectionsPerAddress" "autoRegister" "inboxRetentionDays" "registryRefreshSeconds" "deliveryPollMillis")) }}
 {{- $cfg := dict "dataDir" $v.config.dataDir "shutdownGraceSeconds" (int $v.config.shutdownGraceSeconds) "maxRequestBytes" (int $v.config.maxRequestBytes) }}

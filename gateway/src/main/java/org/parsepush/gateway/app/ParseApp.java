@@ -3,6 +3,7 @@ package org.parsepush.gateway.app;
 import com.mongodb.client.MongoDatabase;
 import org.parsepush.gateway.audience.Audience;
 import org.parsepush.gateway.config.AppConfig;
+import org.parsepush.gateway.config.JobSettings;
 import java.time.Duration;
 import org.parsepush.gateway.delivery.Router;
 import org.parsepush.gateway.job.JobStore;
@@ -27,13 +28,14 @@ public final class ParseApp implements AutoCloseable {
     private final GroupCommit commit;
 
     public ParseApp(AppConfig config, MongoDatabase database, Audience audience, Router router,
-                    AutoCloseable providers, Duration outcomeRetention) {
+                    AutoCloseable providers, Duration outcomeRetention, JobSettings jobSettings) {
         this.config = config;
         this.database = database;
         this.audience = audience;
         this.commit = new GroupCommit("db-writes-" + config.appId());
         this.statuses = new PushStatusStore(database, commit);
-        this.jobs = new JobStore(database, commit);
+        this.jobs = new JobStore(database, commit, jobSettings.idempotencyKeyRetention(),
+                jobSettings.finishedJobRetention());
         this.outcomes = new OutcomeLog(database, outcomeRetention, commit);
         this.router = router;
         this.providers = providers;

@@ -34,7 +34,7 @@ public final class ParseApps implements AutoCloseable {
             apps.put(app.appId(), new ParseApp(app, database, audience, new Router(apns, fcm, ppns), () -> {
                 apns.close();
                 fcm.close();
-            }, config.outcomes().retention()));
+            }, config.outcomes().retention(), config.jobs()));
         }
     }
 

@@ -10,6 +10,8 @@ public final class JobSettings {
     private int leaseSeconds = 30;
     private String replicaId = "";
     private int parseScheduledPollMillis = 10_000;
+    private int idempotencyKeyRetentionHours = 24;
+    private int finishedJobRetentionDays = 7;
 
     /** How often due jobs are looked for (a new push is started at once anyway). */
     public Duration pollInterval() {
@@ -38,7 +40,29 @@ public final class JobSettings {
         return Duration.ofMillis(parseScheduledPollMillis);
     }
 
+    /**
+     * How long an idempotency key is remembered after its first use: a repeat within it
+     * returns the first push, a repeat after it sends a new one.
+     */
+    public Duration idempotencyKeyRetention() {
+        return Duration.ofHours(idempotencyKeyRetentionHours);
+    }
+
+    /**
+     * How long a finished job stays in the gateway's job collection. Its {@code _PushStatus}
+     * stays (Parse never removes those); the job is only the gateway's working record.
+     */
+    public Duration finishedJobRetention() {
+        return Duration.ofDays(finishedJobRetentionDays);
+    }
+
     void collectProblems(List<String> problems) {
+        if (idempotencyKeyRetentionHours < 1) {
+            problems.add("jobs.idempotencyKeyRetentionHours must be at least 1, got " + idempotencyKeyRetentionHours);
+        }
+        if (finishedJobRetentionDays < 1) {
+            problems.add("jobs.finishedJobRetentionDays must be at least 1, got " + finishedJobRetentionDays);
+        }
         if (parseScheduledPollMillis != 0 && parseScheduledPollMillis < 100) {
             problems.add("jobs.parseScheduledPollMillis must be 0 (never look) or at least 100, got "
                     + parseScheduledPollMillis);

@@ -143,7 +143,7 @@ final class JobScheduler implements Runnable {
                 }
                 adoptParseScheduledPushesIfDue();
                 claimDueJobs();
-                purgeOutcomesIfDue();
+                purgeExpiredIfDue();
             } catch (RuntimeException e) {
                 complain(e);
             }
@@ -275,13 +275,16 @@ final class JobScheduler implements Runnable {
         }
     }
 
-    private void purgeOutcomesIfDue() {
+    /** Removes what outlived its retention: outcomes, finished jobs, idempotency keys. */
+    private void purgeExpiredIfDue() {
         if (System.nanoTime() - nextPurgeNanos < 0) {
             return;
         }
         nextPurgeNanos = System.nanoTime() + PURGE_EVERY.toNanos();
+        Instant now = context.clock().instant();
         for (ParseApp app : apps) {
-            app.outcomes().purgeExpired(context.clock().instant());
+            app.outcomes().purgeExpired(now);
+            app.jobs().purgeExpired(now);
         }
     }
 

@@ -20,6 +20,7 @@ import java.util.Optional;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 import org.parsepush.gateway.report.PushState;
+import org.parsepush.gateway.store.Expiry;
 import org.parsepush.gateway.store.GroupCommit;
 
 /**
@@ -51,17 +52,32 @@ public final class JobStore {
     private final MongoCollection<Document> jobs;
     private final MongoCollection<Document> idempotency;
     private final GroupCommit commit;
+    private final Duration keyRetention;
+    private final Duration finishedRetention;
 
-    /** Writes that many pushes make at once (insert, checkpoint, finish) go through {@code commit}. */
-    public JobStore(MongoDatabase database, GroupCommit commit) {
+    /**
+     * Writes that many pushes make at once (insert, checkpoint, finish) go through {@code commit}.
+     * Idempotency keys expire {@code keyRetention} after their first use, finished jobs
+     * {@code finishedRetention} after they end (see {@link Expiry}).
+     */
+    public JobStore(MongoDatabase database, GroupCommit commit, Duration keyRetention, Duration finishedRetention) {
         this.jobs = database.getCollection(JOBS);
         this.idempotency = database.getCollection(IDEMPOTENCY);
         this.commit = commit;
+        this.keyRetention = keyRetention;
+        this.finishedRetention = finishedRetention;
     }
 
-    /** Creates the index the scheduler's query uses (idempotent). */
+    /** Creates the index the scheduler's query uses and those that expire documents (idempotent). */
     public void createIndexes() {
         jobs.createIndex(Indexes.ascending(STATE, NOT_BEFORE));
+        Expiry.index(jobs);
+        Expiry.index(idempotency);
+    }
+
+    /** Removes finished jobs and idempotency keys whose retention has run out; returns how many. */
+    public long purgeExpired(Instant now) {
+        return Expiry.purge(jobs, now) + Expiry.purge(idempotency, now);
     }
 
     static String stored(PushState state) {
@@ -92,19 +108,25 @@ public final class JobStore {
     }
 
     /**
-     * Reserves an idempotency key for {@code pushId}; when the key was used before, returns
-     * the push id it was first used for.
+     * Reserves an idempotency key for {@code pushId}; when the key was used before (and not
+     * purged since), returns the push id it was first used for.
      */
-    Optional<String> reserve(String key, String pushId) {
-        try {
-            commit.insert(idempotency, new Document(ID, key).append(PUSH_ID, pushId));
-            return Optional.empty();
-        } catch (MongoWriteException e) {
-            if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
-                throw e;
+    Optional<String> reserve(String key, String pushId, Instant now) {
+        while (true) {
+            try {
+                commit.insert(idempotency, new Document(ID, key).append(PUSH_ID, pushId)
+                        .append(Expiry.FIELD, Date.from(now.plus(keyRetention))));
+                return Optional.empty();
+            } catch (MongoWriteException e) {
+                if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
+                    throw e;
+                }
             }
             Document first = idempotency.find(Filters.eq(ID, key)).first();
-            return Optional.of(first.getString(PUSH_ID));
+            if (first != null) {
+                return Optional.of(first.getString(PUSH_ID));
+            }
+            // Purged between the two calls: its retention ran out, so this is a first use again.
         }
     }
 
@@ -167,11 +189,11 @@ public final class JobStore {
         return jobs.updateOne(held(pushId, owner), Updates.combine(updates)).getMatchedCount() == 1;
     }
 
-    /** Marks a held job finished. */
+    /** Marks a held job finished; it expires after the retention for finished jobs. */
     boolean finish(String pushId, String owner, PushState state, Instant now) {
         Date finished = Date.from(now);
         return commit.update(jobs, held(pushId, owner), Updates.combine(Updates.set(STATE, stored(state)),
-                Updates.set(FINISHED_AT, finished), Updates.set(LEASE_UNTIL, new Date(0))),
+                Updates.set(FINISHED_AT, finished), expiresAfterFinishing(now), Updates.set(LEASE_UNTIL, new Date(0))),
                 () -> heldNow(pushId, owner, state, FINISHED_AT, finished));
     }
 
@@ -214,9 +236,14 @@ public final class JobStore {
     /** Cancels a job that has not finished; returns the job as it was before, or nothing. */
     Optional<Document> cancel(String pushId, Instant now) {
         Document before = jobs.findOneAndUpdate(Filters.and(Filters.eq(ID, pushId), Filters.in(STATE, RUNNABLE)),
-                Updates.combine(Updates.set(STATE, stored(PushState.CANCELLED)), Updates.set(FINISHED_AT, Date.from(now))),
+                Updates.combine(Updates.set(STATE, stored(PushState.CANCELLED)), Updates.set(FINISHED_AT, Date.from(now)),
+                        expiresAfterFinishing(now)),
                 new FindOneAndUpdateOptions().returnDocument(ReturnDocument.BEFORE));
         return Optional.ofNullable(before);
+    }
+
+    private Bson expiresAfterFinishing(Instant finished) {
+        return Updates.set(Expiry.FIELD, Date.from(finished.plus(finishedRetention)));
     }
 
     /** Which of these push ids already have a job. */

@@ -132,7 +132,7 @@ public final class PushEngine implements AutoCloseable {
         ResolvedAudience audience = app.audience().resolve(request.target());
         String pushId = PushStatusStore.newObjectId();
         if (request.idempotencyKey() != null) {
-            Optional<String> earlier = app.jobs().reserve(request.idempotencyKey(), pushId);
+            Optional<String> earlier = app.jobs().reserve(request.idempotencyKey(), pushId, now);
             if (earlier.isPresent()) {
                 // A finished push to given devices has no job left: its status tells.
                 Optional<PushState> state = app.jobs().find(earlier.get()).map(job -> PushState.valueOf(

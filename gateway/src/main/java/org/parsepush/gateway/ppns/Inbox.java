@@ -3,7 +3,6 @@ package org.parsepush.gateway.ppns;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
@@ -15,9 +14,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.bson.Document;
 import org.bson.types.ObjectId;
+import org.parsepush.gateway.store.Expiry;
 import org.parsepush.ppns.Handshake;
 
 /**
@@ -32,7 +31,7 @@ final class Inbox {
     static final String PUSH_ID = "pushId";
     static final String TIME = "time";
     static final String LINE = "line";
-    static final String EXPIRE_AT = "expireAt";
+    static final String EXPIRE_AT = Expiry.FIELD;
     static final String FOR_REPLICA = "forReplica";
 
     private final MongoCollection<Document> entries;
@@ -44,7 +43,7 @@ final class Inbox {
     void createIndexes() {
         entries.createIndex(Indexes.ascending(INSTALLATION_ID, TIME));
         entries.createIndex(Indexes.ascending(FOR_REPLICA));
-        entries.createIndex(Indexes.ascending(EXPIRE_AT), new IndexOptions().expireAfter(0L, TimeUnit.SECONDS));
+        Expiry.index(entries);
     }
 
     /** One push for one device. {@code forReplica} is the replica to deliver it live, or null. */
@@ -124,7 +123,7 @@ final class Inbox {
     }
 
     long purgeExpired(Instant now) {
-        return entries.deleteMany(Filters.lte(EXPIRE_AT, Date.from(now))).getDeletedCount();
+        return Expiry.purge(entries, now);
     }
 
     long size() {

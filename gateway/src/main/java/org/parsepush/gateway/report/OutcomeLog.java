@@ -3,7 +3,6 @@ package org.parsepush.gateway.report;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.Sorts;
 import java.time.Duration;
@@ -11,7 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import org.parsepush.gateway.store.Expiry;
 import org.parsepush.gateway.store.GroupCommit;
 import org.bson.Document;
 import org.parsepush.gateway.delivery.Outcome;
@@ -36,7 +35,7 @@ public final class OutcomeLog {
     public static final String DETAIL = "detail";
     public static final String TOKEN_DEAD = "tokenDead";
     public static final String TIME = "time";
-    static final String EXPIRE_AT = "expireAt";
+    static final String EXPIRE_AT = Expiry.FIELD;
 
     private final MongoCollection<Document> outcomes;
     private final Duration retention;
@@ -53,7 +52,7 @@ public final class OutcomeLog {
     /** Creates the indexes (idempotent): lookups by push and sequence, and expiry. */
     public void createIndexes() {
         outcomes.createIndex(Indexes.ascending(PUSH_ID, SEQUENCE));
-        outcomes.createIndex(Indexes.ascending(EXPIRE_AT), new IndexOptions().expireAfter(0L, TimeUnit.SECONDS));
+        Expiry.index(outcomes);
     }
 
     /** Appends outcomes numbered from {@code firstSequence}; returns the next free number. */
@@ -95,8 +94,8 @@ public final class OutcomeLog {
                 .sort(Sorts.ascending(SEQUENCE)).limit(limit).into(new ArrayList<>());
     }
 
-    /** Removes expired entries (MongoDB's TTL index does it too; this also covers servers without one). */
+    /** Removes expired entries (see {@link Expiry}). */
     public long purgeExpired(Instant now) {
-        return outcomes.deleteMany(Filters.lt(EXPIRE_AT, Date.from(now))).getDeletedCount();
+        return Expiry.purge(outcomes, now);
     }
 }

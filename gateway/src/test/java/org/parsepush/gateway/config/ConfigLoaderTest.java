@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -195,5 +196,20 @@ class ConfigLoaderTest {
         String message = failure(ONE_APP + "jobs: {parseScheduledPollMillis: 50}\n", Map.of());
         assertTrue(message.contains("jobs.parseScheduledPollMillis must be 0 (never look) or at least 100, got 50"),
                 message);
+    }
+
+    @Test
+    void idempotencyKeysAndFinishedJobsAreKeptForAConfiguredWhile() throws IOException {
+        GatewayConfig defaults = load(ONE_APP, Map.of());
+        assertEquals(Duration.ofHours(24), defaults.jobs().idempotencyKeyRetention());
+        assertEquals(Duration.ofDays(7), defaults.jobs().finishedJobRetention());
+        GatewayConfig set = load(ONE_APP + "jobs: {idempotencyKeyRetentionHours: 72, finishedJobRetentionDays: 30}\n",
+                Map.of());
+        assertEquals(Duration.ofHours(72), set.jobs().idempotencyKeyRetention());
+        assertEquals(Duration.ofDays(30), set.jobs().finishedJobRetention());
+        String message = failure(ONE_APP + "jobs: {idempotencyKeyRetentionHours: 0, finishedJobRetentionDays: 0}\n",
+                Map.of());
+        assertTrue(message.contains("jobs.idempotencyKeyRetentionHours must be at least 1, got 0"), message);
+        assertTrue(message.contains("jobs.finishedJobRetentionDays must be at least 1, got 0"), message);
     }
 }
