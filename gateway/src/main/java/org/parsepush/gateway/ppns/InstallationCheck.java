@@ -3,6 +3,8 @@ package org.parsepush.gateway.ppns;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.Projections;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -32,6 +34,8 @@ final class InstallationCheck {
 
     private static final Logger log = LoggerFactory.getLogger(InstallationCheck.class);
     private static final int MAX_BATCH = 500;
+    /** The gateway's index on Parse's {@code _Installation}, named so operators can tell whose it is. */
+    static final String INSTALLATION_ID_INDEX = "push_gateway_installation_id";
 
     private record Pending(Handshake handshake, CompletableFuture<Admission> answer) {
     }
@@ -46,6 +50,30 @@ final class InstallationCheck {
         this.autoRegister = autoRegister;
         this.clock = clock;
         this.batcher = new Batcher<>(MAX_BATCH, executor, this::decide);
+    }
+
+    /**
+     * Makes sure handshakes find installations through an index on {@code installationId}:
+     * Parse Server makes none, and without one every batch of handshakes reads the whole
+     * collection, after a restart hundreds of times over. Nothing is made when an index
+     * already starts with {@code installationId} (operators often have one). Blocks for the
+     * build on a large collection, so it is run off the start-up path.
+     *
+     * @return whether this call created the index
+     */
+    boolean indexInstallationIds() {
+        boolean present = installations.listIndexes().into(new ArrayList<>()).stream()
+                .map(index -> index.get("key", Document.class))
+                .anyMatch(key -> key != null && !key.isEmpty() && ParseNames.INSTALLATION_ID.equals(key.keySet()
+                        .iterator().next()));
+        if (present) {
+            return false;
+        }
+        installations.createIndex(Indexes.ascending(ParseNames.INSTALLATION_ID),
+                new IndexOptions().name(INSTALLATION_ID_INDEX));
+        log.info("created the index {} on _Installation: PPNS handshakes look devices up by installationId",
+                INSTALLATION_ID_INDEX);
+        return true;
     }
 
     /** Completes with the device's admission once its batch has been looked up. */

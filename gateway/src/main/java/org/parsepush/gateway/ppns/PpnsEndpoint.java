@@ -131,6 +131,7 @@ public final class PpnsEndpoint implements ConnectionListener, AutoCloseable {
         long refresh = config.registryRefresh().toMillis();
         work.scheduleWithFixedDelay(guarded(this::refreshDirectory), refresh, refresh, TimeUnit.MILLISECONDS);
         work.scheduleWithFixedDelay(guarded(this::purge), 0, PURGE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        work.execute(this::indexInstallationIds);
         if (config.certificateChainFile() != null) {
             served = PemFiles.certificates(config.certificateChainFile()).get(0);
         }
@@ -315,6 +316,22 @@ public final class PpnsEndpoint implements ConnectionListener, AutoCloseable {
         apps.forEach((appId, app) -> app.directory().refresh(server.connections().stream()
                 .filter(connection -> connection.applicationId().equals(appId))
                 .map(PpnsConnection::installationId).toList(), replica, now));
+    }
+
+    /**
+     * The index is on Parse's collection, so a failure (no permission, a clashing index) is
+     * reported and lived with: devices are still admitted, each batch only reads more.
+     */
+    private void indexInstallationIds() {
+        apps.forEach((appId, app) -> {
+            try {
+                app.admission().indexInstallationIds();
+            } catch (RuntimeException e) {
+                log.warn("app {}: cannot create the index {} on _Installation ({}); every batch of PPNS handshakes "
+                        + "reads the whole collection. Create an index on installationId by hand", appId,
+                        InstallationCheck.INSTALLATION_ID_INDEX, e.getMessage());
+            }
+        });
     }
 
     private void purge() {

@@ -1,0 +1,97 @@
+package org.parsepush.gateway.ppns;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.bson.Document;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.parsepush.gateway.Await;
+import org.parsepush.gateway.TestGateway;
+import org.parsepush.gateway.TestMongo;
+
+/**
+ * PPNS handshakes look installations up by {@code installationId}, which Parse Server does
+ * not index: the gateway makes that index unless one is there already. Real driver to
+ * mongo-java-server over TCP.
+ */
+class InstallationIndexTest {
+
+    @TempDir
+    static Path dir;
+    static TestMongo mongo;
+    MongoDatabase database;
+    MongoCollection<Document> installations;
+
+    @BeforeAll
+    static void start() throws Exception {
+        mongo = TestMongo.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        mongo.close();
+    }
+
+    @BeforeEach
+    void emptyDatabase() {
+        database = mongo.database("testdb");
+        database.drop();
+        installations = database.getCollection("_Installation");
+    }
+
+    List<Document> indexKeys() {
+        return installations.listIndexes().into(new ArrayList<>()).stream()
+                .map(index -> index.get("key", Document.class)).toList();
+    }
+
+    InstallationCheck check() {
+        return new InstallationCheck(database, false, Clock.systemUTC(), Runnable::run);
+    }
+
+    @Test
+    void theIndexIsMadeOnceOnAFreshDatabase() {
+        assertTrue(check().indexInstallationIds());
+        assertFalse(check().indexInstallationIds(), "a second start made the index again");
+
+        Document index = installations.listIndexes().into(new ArrayList<>()).stream()
+                .filter(candidate -> InstallationCheck.INSTALLATION_ID_INDEX.equals(candidate.getString("name")))
+                .findFirst().orElseThrow();
+        assertEquals(new Document("installationId", 1), index.get("key", Document.class));
+    }
+
+    @Test
+    void anOperatorsIndexStartingWithTheInstallationIdIsUsedAsItIs() {
+        installations.createIndex(Indexes.ascending("installationId", "deviceType"),
+                new IndexOptions().name("operators_own"));
+
+        assertFalse(check().indexInstallationIds());
+        assertEquals(Set.of(new Document("_id", 1), new Document("installationId", 1).append("deviceType", 1)),
+                Set.copyOf(indexKeys()));
+    }
+
+    @Test
+    void aGatewayServingPpnsMakesTheIndexAfterItStarts() throws Exception {
+        try (TestGateway ignored = TestGateway.start(dir.resolve("ppns-on"), """
+                mongo: {uri: "%s"}
+                ppns: {port: 0}
+                """.formatted(mongo.uri()))) {
+            Await.until(Duration.ofSeconds(10), "the index on installationId",
+                    () -> indexKeys().contains(new Document("installationId", 1)));
+        }
+    }
+}
