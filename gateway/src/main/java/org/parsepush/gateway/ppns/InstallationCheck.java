@@ -63,9 +63,7 @@ final class InstallationCheck {
      */
     boolean indexInstallationIds() {
         boolean present = installations.listIndexes().into(new ArrayList<>()).stream()
-                .map(index -> index.get("key", Document.class))
-                .anyMatch(key -> key != null && !key.isEmpty() && ParseNames.INSTALLATION_ID.equals(key.keySet()
-                        .iterator().next()));
+                .map(index -> index.get("key", Document.class)).anyMatch(InstallationCheck::startsWithInstallationId);
         if (present) {
             return false;
         }
@@ -74,6 +72,10 @@ final class InstallationCheck {
         log.info("created the index {} on _Installation: PPNS handshakes look devices up by installationId",
                 INSTALLATION_ID_INDEX);
         return true;
+    }
+
+    private static boolean startsWithInstallationId(Document key) {
+        return key != null && !key.isEmpty() && ParseNames.INSTALLATION_ID.equals(key.keySet().iterator().next());
     }
 
     /** Completes with the device's admission once its batch has been looked up. */
