@@ -83,9 +83,11 @@ final class TransactionalScenario {
                     .put("accepted but not delivered in time", undelivered, "")
                     .put("accept p50", accept.getValueAtPercentile(50) / 1000.0, "ms")
                     .put("accept p99", accept.getValueAtPercentile(99) / 1000.0, "ms")
+                    .put("accept p99.9", accept.getValueAtPercentile(99.9) / 1000.0, "ms")
                     .put("accept max", accept.getMaxValue() / 1000.0, "ms")
                     .put("delivery p50", delivery.getValueAtPercentile(50) / 1000.0, "ms")
                     .put("delivery p99", delivery.getValueAtPercentile(99) / 1000.0, "ms")
+                    .put("delivery p99.9", delivery.getValueAtPercentile(99.9) / 1000.0, "ms")
                     .put("delivery max", delivery.getMaxValue() / 1000.0, "ms")
                     .put("gateway cpu per accepted push", 1000 * cpu.gatewaySeconds() / pushes, "ms")
                     // A gateway up for minutes is still compiling the small-push path (a method run once
