@@ -34,6 +34,8 @@ public final class TestGateway implements AutoCloseable {
 
     public static final String APP_ID = "test-app";
     public static final String MASTER_KEY = "test-master-key-3f9a1c";
+    /** The app's database. */
+    public static final String DATABASE = "testdb";
 
     private final Gateway gateway;
     private final ManagedChannel channel;
@@ -64,9 +66,9 @@ public final class TestGateway implements AutoCloseable {
                 apps:
                   - appId: %s
                     masterKey: %s
-                    database: testdb
+                    database: %s
                 %s
-                """.formatted(dataDir, extra, APP_ID, MASTER_KEY, appExtra);
+                """.formatted(dataDir, extra, APP_ID, MASTER_KEY, DATABASE, appExtra);
     }
 
     /** Starts a gateway with the embedded database in {@code dataDir}. */

@@ -12,14 +12,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.bson.Document;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.parsepush.gateway.Await;
+import org.parsepush.gateway.EmptyDatabase;
 import org.parsepush.gateway.TestGateway;
-import org.parsepush.gateway.TestMongo;
 import org.parsepush.gateway.report.PushStatusStore;
 
 /**
@@ -30,26 +28,11 @@ import org.parsepush.gateway.report.PushStatusStore;
  */
 class ParseScheduledLookTest {
 
+    @RegisterExtension
+    static final EmptyDatabase mongo = new EmptyDatabase();
     @TempDir
     static Path dir;
-    static TestMongo mongo;
-    MongoDatabase database;
-
-    @BeforeAll
-    static void start() throws Exception {
-        mongo = TestMongo.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        mongo.close();
-    }
-
-    @BeforeEach
-    void emptyDatabase() {
-        database = mongo.database("testdb");
-        database.drop();
-    }
+    final MongoDatabase database = mongo.database();
 
     TestGateway gateway(String name, int parseScheduledPollMillis) throws Exception {
         return TestGateway.start(dir.resolve(name), """

@@ -15,15 +15,14 @@ import java.util.Date;
 import java.util.List;
 import java.util.Optional;
 import org.bson.Document;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.parsepush.gateway.Await;
+import org.parsepush.gateway.EmptyDatabase;
 import org.parsepush.gateway.TestGateway;
-import org.parsepush.gateway.TestMongo;
 import org.parsepush.gateway.push.Priority;
 import org.parsepush.gateway.report.PushState;
 import org.parsepush.gateway.store.Expiry;
@@ -39,27 +38,16 @@ class RetentionTest {
     static final Instant NOW = Instant.parse("2026-12-01T06:00:00Z");
     static final String OWNER = "replica-a";
 
+    @RegisterExtension
+    static final EmptyDatabase mongo = new EmptyDatabase();
     @TempDir
     static Path dir;
-    static TestMongo mongo;
-    MongoDatabase database;
+    final MongoDatabase database = mongo.database();
     GroupCommit commit;
     JobStore jobs;
 
-    @BeforeAll
-    static void start() throws Exception {
-        mongo = TestMongo.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        mongo.close();
-    }
-
     @BeforeEach
-    void emptyDatabase() {
-        database = mongo.database("testdb");
-        database.drop();
+    void openStore() {
         commit = new GroupCommit("retention-test");
         jobs = new JobStore(database, commit, Duration.ofHours(24), Duration.ofDays(7));
     }

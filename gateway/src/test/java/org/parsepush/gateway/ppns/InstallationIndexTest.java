@@ -15,14 +15,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.bson.Document;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.parsepush.gateway.Await;
+import org.parsepush.gateway.EmptyDatabase;
 import org.parsepush.gateway.TestGateway;
-import org.parsepush.gateway.TestMongo;
 
 /**
  * PPNS handshakes look installations up by {@code installationId}, which Parse Server does
@@ -31,28 +29,12 @@ import org.parsepush.gateway.TestMongo;
  */
 class InstallationIndexTest {
 
+    @RegisterExtension
+    static final EmptyDatabase mongo = new EmptyDatabase();
     @TempDir
     static Path dir;
-    static TestMongo mongo;
-    MongoDatabase database;
-    MongoCollection<Document> installations;
-
-    @BeforeAll
-    static void start() throws Exception {
-        mongo = TestMongo.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        mongo.close();
-    }
-
-    @BeforeEach
-    void emptyDatabase() {
-        database = mongo.database("testdb");
-        database.drop();
-        installations = database.getCollection("_Installation");
-    }
+    final MongoDatabase database = mongo.database();
+    final MongoCollection<Document> installations = database.getCollection("_Installation");
 
     List<Document> indexKeys() {
         return installations.listIndexes().into(new ArrayList<>()).stream()
@@ -86,9 +68,9 @@ class InstallationIndexTest {
 
     @Test
     void aGatewayServingPpnsMakesTheIndexAfterItStarts() throws Exception {
+        // PPNS is on by default.
         try (TestGateway ignored = TestGateway.start(dir.resolve("ppns-on"), """
                 mongo: {uri: "%s"}
-                ppns: {port: 0}
                 """.formatted(mongo.uri()))) {
             Await.until(Duration.ofSeconds(10), "the index on installationId",
                     () -> indexKeys().contains(new Document("installationId", 1)));
