@@ -236,8 +236,8 @@ public final class JobStore {
     /** Cancels a job that has not finished; returns the job as it was before, or nothing. */
     Optional<Document> cancel(String pushId, Instant now) {
         Document before = jobs.findOneAndUpdate(Filters.and(Filters.eq(ID, pushId), Filters.in(STATE, RUNNABLE)),
-                Updates.combine(Updates.set(STATE, stored(PushState.CANCELLED)), Updates.set(FINISHED_AT, Date.from(now)),
-                        expiresAfterFinishing(now)),
+                Updates.combine(Updates.set(STATE, stored(PushState.CANCELLED)),
+                        Updates.set(FINISHED_AT, Date.from(now)), expiresAfterFinishing(now)),
                 new FindOneAndUpdateOptions().returnDocument(ReturnDocument.BEFORE));
         return Optional.ofNullable(before);
     }

@@ -62,7 +62,8 @@ class RetentionTest {
         assertEquals(Optional.empty(), jobs.reserve("order-1-shipped", "FiRsTpUsH1", NOW));
 
         jobs.purgeExpired(NOW.plus(Duration.ofHours(23)));
-        assertEquals(Optional.of("FiRsTpUsH1"), jobs.reserve("order-1-shipped", "SeCoNdPuSh", NOW.plus(Duration.ofHours(23))),
+        assertEquals(Optional.of("FiRsTpUsH1"),
+                jobs.reserve("order-1-shipped", "SeCoNdPuSh", NOW.plus(Duration.ofHours(23))),
                 "a repeat within the retention is the first push");
 
         jobs.purgeExpired(NOW.plus(Duration.ofHours(24)));
