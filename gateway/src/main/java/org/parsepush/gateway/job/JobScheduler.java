@@ -1,6 +1,5 @@
 package org.parsepush.gateway.job;
 
-import com.mongodb.MongoException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -11,7 +10,6 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bson.Document;
 import org.parsepush.gateway.app.ParseApp;
-import org.parsepush.gateway.report.PushStatusStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -156,23 +154,11 @@ final class JobScheduler implements Runnable {
             app.jobs().createIndexes();
             app.outcomes().createIndexes();
             if (!parseScheduledPoll.isZero()) {
-                indexParseScheduledPushes(app);
+                app.statuses().scheduledIndex().ensureOrWarn(app.appId(), "every look for pushes Parse Server "
+                        + "scheduled reads the whole collection. Create it by hand, or set "
+                        + "jobs.parseScheduledPollMillis to 0 if Parse Server does not schedule pushes "
+                        + "(scheduledPush: false)");
             }
-        }
-    }
-
-    /**
-     * The index is on Parse's collection, so a failure (no permission, a clashing index an
-     * operator made) is reported and lived with: the poll still works, it only reads more.
-     */
-    private static void indexParseScheduledPushes(ParseApp app) {
-        try {
-            app.statuses().createIndexes();
-        } catch (MongoException e) {
-            log.warn("app {}: cannot create the index {} on _PushStatus ({}); every look for pushes Parse Server "
-                    + "scheduled reads the whole collection. Create it by hand, or set jobs.parseScheduledPollMillis "
-                    + "to 0 if Parse Server does not schedule pushes (scheduledPush: false)", app.appId(),
-                    PushStatusStore.SCHEDULED_INDEX, e.getMessage());
         }
     }
 

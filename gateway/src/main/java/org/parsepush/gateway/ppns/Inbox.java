@@ -31,7 +31,6 @@ final class Inbox {
     static final String PUSH_ID = "pushId";
     static final String TIME = "time";
     static final String LINE = "line";
-    static final String EXPIRE_AT = Expiry.FIELD;
     static final String FOR_REPLICA = "forReplica";
 
     private final MongoCollection<Document> entries;
@@ -51,7 +50,7 @@ final class Inbox {
                           String forReplica) {
         Document entry = new Document("_id", new ObjectId()).append(INSTALLATION_ID, installationId)
                 .append(PUSH_ID, pushId).append(TIME, Date.from(time)).append(LINE, line)
-                .append(EXPIRE_AT, Date.from(expireAt));
+                .append(Expiry.FIELD, Date.from(expireAt));
         if (forReplica != null) {
             entry.append(FOR_REPLICA, forReplica);
         }
@@ -75,7 +74,7 @@ final class Inbox {
         Set<String> ids = new HashSet<>();
         handshakes.forEach(handshake -> ids.add(handshake.installationId()));
         Map<String, List<Document>> pending = new HashMap<>();
-        entries.find(Filters.and(Filters.in(INSTALLATION_ID, ids), Filters.gt(EXPIRE_AT, Date.from(now))))
+        entries.find(Filters.and(Filters.in(INSTALLATION_ID, ids), Filters.gt(Expiry.FIELD, Date.from(now))))
                 .sort(Sorts.ascending(TIME, "_id"))
                 .forEach(entry -> pending.computeIfAbsent(entry.getString(INSTALLATION_ID), id -> new ArrayList<>())
                         .add(entry));

@@ -4,7 +4,6 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexOptions;
-import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.Projections;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -17,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.bson.Document;
 import org.parsepush.gateway.report.PushStatusStore;
+import org.parsepush.gateway.store.ParseCollectionIndex;
 import org.parsepush.gateway.store.ParseNames;
 import org.parsepush.ppns.Admission;
 import org.parsepush.ppns.Handshake;
@@ -53,29 +53,13 @@ final class InstallationCheck {
     }
 
     /**
-     * Makes sure handshakes find installations through an index on {@code installationId}:
-     * Parse Server makes none, and without one every batch of handshakes reads the whole
-     * collection, after a restart hundreds of times over. Nothing is made when an index
-     * already starts with {@code installationId} (operators often have one). Blocks for the
-     * build on a large collection, so it is run off the start-up path.
-     *
-     * @return whether this call created the index
+     * The index handshakes are looked up through: Parse Server makes none on
+     * {@code installationId}, and without one every batch of handshakes reads the whole
+     * collection, after a restart hundreds of times over. Operators often have one already.
      */
-    boolean indexInstallationIds() {
-        boolean present = installations.listIndexes().into(new ArrayList<>()).stream()
-                .map(index -> index.get("key", Document.class)).anyMatch(InstallationCheck::startsWithInstallationId);
-        if (present) {
-            return false;
-        }
-        installations.createIndex(Indexes.ascending(ParseNames.INSTALLATION_ID),
+    ParseCollectionIndex installationIdIndex() {
+        return new ParseCollectionIndex(installations, ParseNames.INSTALLATION_ID,
                 new IndexOptions().name(INSTALLATION_ID_INDEX));
-        log.info("created the index {} on _Installation: PPNS handshakes look devices up by installationId",
-                INSTALLATION_ID_INDEX);
-        return true;
-    }
-
-    private static boolean startsWithInstallationId(Document key) {
-        return key != null && !key.isEmpty() && ParseNames.INSTALLATION_ID.equals(key.keySet().iterator().next());
     }
 
     /** Completes with the device's admission once its batch has been looked up. */

@@ -318,20 +318,10 @@ public final class PpnsEndpoint implements ConnectionListener, AutoCloseable {
                 .map(PpnsConnection::installationId).toList(), replica, now));
     }
 
-    /**
-     * The index is on Parse's collection, so a failure (no permission, a clashing index) is
-     * reported and lived with: devices are still admitted, each batch only reads more.
-     */
+    /** Off the start-up path: an index build on a large collection blocks until it is done. */
     private void indexInstallationIds() {
-        apps.forEach((appId, app) -> {
-            try {
-                app.admission().indexInstallationIds();
-            } catch (RuntimeException e) {
-                log.warn("app {}: cannot create the index {} on _Installation ({}); every batch of PPNS handshakes "
-                        + "reads the whole collection. Create an index on installationId by hand", appId,
-                        InstallationCheck.INSTALLATION_ID_INDEX, e.getMessage());
-            }
-        });
+        apps.forEach((appId, app) -> app.admission().installationIdIndex().ensureOrWarn(appId,
+                "every batch of PPNS handshakes reads the whole collection. Create an index on installationId by hand"));
     }
 
     private void purge() {

@@ -35,7 +35,6 @@ public final class OutcomeLog {
     public static final String DETAIL = "detail";
     public static final String TOKEN_DEAD = "tokenDead";
     public static final String TIME = "time";
-    static final String EXPIRE_AT = Expiry.FIELD;
 
     private final MongoCollection<Document> outcomes;
     private final Duration retention;
@@ -69,7 +68,7 @@ public final class OutcomeLog {
                     .append(DEVICE_TYPE, outcome.device().deviceType())
                     .append(PROVIDER, outcome.provider())
                     .append(KIND, outcome.kind().name())
-                    .append(TIME, time).append(EXPIRE_AT, expireAt);
+                    .append(TIME, time).append(Expiry.FIELD, expireAt);
             if (outcome.device().objectId() != null) {
                 doc.append(INSTALLATION_ID, outcome.device().objectId());
             }

@@ -4,7 +4,6 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexOptions;
-import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
 import java.security.SecureRandom;
@@ -16,6 +15,7 @@ import java.util.Optional;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 import org.parsepush.gateway.store.GroupCommit;
+import org.parsepush.gateway.store.ParseCollectionIndex;
 import org.parsepush.gateway.store.ParseNames;
 
 /**
@@ -43,13 +43,13 @@ public final class PushStatusStore {
     }
 
     /**
-     * Creates the index that {@link #scheduled(int)} reads (idempotent). It is partial: it holds
-     * only the documents with status {@code scheduled}, a handful, so it costs Parse's writes
-     * next to nothing, while without it every poll reads the whole {@code _PushStatus}, which
-     * Parse never trims and every push adds to.
+     * The index that {@link #scheduled(int)} reads. It is partial: it holds only the documents
+     * with status {@code scheduled}, a handful, so it costs Parse's writes next to nothing, while
+     * without it every poll reads the whole {@code _PushStatus}, which Parse never trims and
+     * every push adds to.
      */
-    public void createIndexes() {
-        statuses.createIndex(Indexes.ascending(PushStatusFields.STATUS), new IndexOptions().name(SCHEDULED_INDEX)
+    public ParseCollectionIndex scheduledIndex() {
+        return new ParseCollectionIndex(statuses, PushStatusFields.STATUS, new IndexOptions().name(SCHEDULED_INDEX)
                 .partialFilterExpression(Filters.eq(PushStatusFields.STATUS, SCHEDULED)));
     }
 

@@ -47,8 +47,8 @@ class InstallationIndexTest {
 
     @Test
     void theIndexIsMadeOnceOnAFreshDatabase() {
-        assertTrue(check().indexInstallationIds());
-        assertFalse(check().indexInstallationIds(), "a second start made the index again");
+        assertTrue(check().installationIdIndex().ensure());
+        assertFalse(check().installationIdIndex().ensure(), "a second start made the index again");
 
         Document index = installations.listIndexes().into(new ArrayList<>()).stream()
                 .filter(candidate -> InstallationCheck.INSTALLATION_ID_INDEX.equals(candidate.getString("name")))
@@ -61,7 +61,7 @@ class InstallationIndexTest {
         installations.createIndex(Indexes.ascending("installationId", "deviceType"),
                 new IndexOptions().name("operators_own"));
 
-        assertFalse(check().indexInstallationIds());
+        assertFalse(check().installationIdIndex().ensure());
         assertEquals(Set.of(new Document("_id", 1), new Document("installationId", 1).append("deviceType", 1)),
                 Set.copyOf(indexKeys()));
     }
