@@ -14,8 +14,9 @@ import org.parsepush.gateway.store.ParseNames;
 
 /**
  * Streams an audience in {@code _id} order through one MongoDB cursor, with only the fields
- * delivery needs. Memory is one driver batch, whatever the audience size. A resumed job
- * opens it after its checkpoint: the keyset position {@code _id > after}.
+ * delivery needs, read one batch ahead ({@link ReadAhead}). Memory is a few driver batches,
+ * whatever the audience size. A resumed job opens it after its checkpoint: the keyset
+ * position {@code _id > after}.
  */
 public final class AudienceCursor implements Iterator<Installation>, AutoCloseable {
 
@@ -35,18 +36,8 @@ public final class AudienceCursor implements Iterator<Installation>, AutoCloseab
                 .sort(Sorts.ascending(ParseNames.ID))
                 .batchSize(batchSize)
                 .cursor();
-        Iterator<Installation> mapped = new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return cursor.hasNext();
-            }
-
-            @Override
-            public Installation next() {
-                return Installation.fromDocument(cursor.next());
-            }
-        };
-        return new AudienceCursor(mapped, cursor::close);
+        ReadAhead batches = new ReadAhead(cursor);
+        return new AudienceCursor(batches, batches);
     }
 
     /** A cursor over devices given explicitly in the request (already bounded by its size). */

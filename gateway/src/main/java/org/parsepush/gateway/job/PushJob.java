@@ -81,7 +81,8 @@ final class PushJob implements Runnable {
     public void run() {
         try {
             runClaimed();
-        } catch (InterruptedException e) {
+        } catch (InterruptedException | com.mongodb.MongoInterruptedException e) {
+            // The driver reports an interrupt during a database call as its own exception.
             Thread.interrupted(); // clear it so the database calls below can still run
             releaseLease();
             Thread.currentThread().interrupt();
