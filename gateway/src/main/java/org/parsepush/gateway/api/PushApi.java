@@ -20,6 +20,7 @@ import org.parsepush.gateway.delivery.Outcome;
 import org.parsepush.gateway.push.ParseData;
 import org.parsepush.gateway.job.OverloadedException;
 import org.parsepush.gateway.job.PushEngine;
+import org.parsepush.gateway.report.PushStatusStore.ListPosition;
 import org.parsepush.gateway.store.ParseNames;
 import io.grpc.stub.ServerCallStreamObserver;
 import org.parsepush.proto.v1.CancelPushRequest;
@@ -50,6 +51,7 @@ public final class PushApi extends PushServiceGrpc.PushServiceImplBase {
 
     private static final Logger log = LoggerFactory.getLogger(PushApi.class);
     private static final int DEFAULT_PAGE_SIZE = 50;
+    private static final String PAGE_TOKEN_SEPARATOR = ":";
     private static final int MAX_PAGE_SIZE = 500;
     private static final Metadata.Key<String> RETRY_PUSHBACK =
             Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER);
@@ -154,28 +156,36 @@ public final class PushApi extends PushServiceGrpc.PushServiceImplBase {
         answer(response, () -> {
             ParseApp app = app();
             int size = request.getPageSize() <= 0 ? DEFAULT_PAGE_SIZE : Math.min(request.getPageSize(), MAX_PAGE_SIZE);
-            Date before = request.getPageToken().isEmpty() ? null : pageToken(request.getPageToken());
+            ListPosition after = request.getPageToken().isEmpty() ? null : pageToken(request.getPageToken());
             ListPushesResponse.Builder page = ListPushesResponse.newBuilder();
-            List<Document> docs = app.statuses().list(before, size);
+            List<Document> docs = app.statuses().list(after, size);
             for (Document doc : docs) {
                 PushStatus status = PushStatusMessages.fromDocument(app.appId(), doc);
                 if (request.getStatesList().isEmpty() || request.getStatesList().contains(status.getState())) {
                     page.addPushes(status);
                 }
             }
-            if (docs.size() == size && docs.get(size - 1).get(ParseNames.CREATED_AT) instanceof Date last) {
-                page.setNextPageToken(Long.toString(last.getTime()));
+            Document last = docs.isEmpty() ? null : docs.get(docs.size() - 1);
+            if (docs.size() == size && last.get(ParseNames.CREATED_AT) instanceof Date created) {
+                page.setNextPageToken(created.getTime() + PAGE_TOKEN_SEPARATOR + last.get(ParseNames.ID));
             }
             return page.build();
         });
     }
 
-    private static Date pageToken(String token) {
+    /** A token of {@link #listPushes}: the last listed push's creation time in milliseconds, and its id. */
+    private static ListPosition pageToken(String token) {
+        int separator = token.indexOf(PAGE_TOKEN_SEPARATOR);
         try {
-            return new Date(Long.parseLong(token));
+            if (separator > 0 && separator < token.length() - 1) {
+                return new ListPosition(new Date(Long.parseLong(token.substring(0, separator))),
+                        token.substring(separator + 1));
+            }
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("page_token is not one this server gave out");
+            // answered below
         }
+        throw new IllegalArgumentException("page_token is not one this server gave out: pass next_page_token "
+                + "from the previous page unchanged, or leave it empty for the first page");
     }
 
     private ParseApp app() {

@@ -153,6 +153,8 @@ final class JobScheduler implements Runnable {
         for (ParseApp app : apps) {
             app.jobs().createIndexes();
             app.outcomes().createIndexes();
+            app.statuses().listIndex().ensureOrWarn(app.appId(), "every page of ListPushes, and of Parse "
+                    + "Dashboard's list of pushes, sorts the whole collection. Create it by hand");
             if (!parseScheduledPoll.isZero()) {
                 app.statuses().scheduledIndex().ensureOrWarn(app.appId(), "every look for pushes Parse Server "
                         + "scheduled reads the whole collection. Create it by hand, or set "

@@ -26,8 +26,9 @@ public final class PushStatusStore {
 
     /** The gateway's precise state, beside Parse's coarser {@code status}. */
     static final String STATE = "state";
-    /** The gateway's one index on Parse's collection, named so operators know whose it is. */
+    /** The gateway's indexes on Parse's collection, named so operators know whose they are. */
     public static final String SCHEDULED_INDEX = "push_gateway_scheduled";
+    public static final String LIST_INDEX = "push_gateway_newest";
     private static final String SCHEDULED = "scheduled";
 
     private static final String ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -51,6 +52,16 @@ public final class PushStatusStore {
     public ParseCollectionIndex scheduledIndex() {
         return new ParseCollectionIndex(statuses, PushStatusFields.STATUS, new IndexOptions().name(SCHEDULED_INDEX)
                 .partialFilterExpression(Filters.eq(PushStatusFields.STATUS, SCHEDULED)));
+    }
+
+    /**
+     * The index that {@link #list} pages through, newest first. Parse makes none on this
+     * collection, which every push adds to and nothing trims, so without it every page sorts
+     * the whole collection. Parse Dashboard's list of pushes, newest first, is served by it too.
+     */
+    public ParseCollectionIndex listIndex() {
+        return new ParseCollectionIndex(statuses, List.of(ParseNames.CREATED_AT, ParseNames.ID),
+                new IndexOptions().name(LIST_INDEX));
     }
 
     /** A new objectId the way Parse makes them: 10 random alphanumerics. */
@@ -147,9 +158,19 @@ public final class PushStatusStore {
         return Optional.ofNullable(statuses.find(Filters.eq(ParseNames.ID, pushId)).first());
     }
 
-    /** Status documents, newest first, before the given creation time (for paging). */
-    public List<Document> list(Date createdBefore, int limit) {
-        Bson filter = createdBefore == null ? new Document() : Filters.lt(ParseNames.CREATED_AT, createdBefore);
+    /**
+     * Where a page of {@link #list} ended: its last status. Pushes created in the same
+     * millisecond are told apart by id, so none falls between two pages.
+     */
+    public record ListPosition(Date createdAt, String pushId) {
+    }
+
+    /** Status documents, newest first (then by id, descending), after {@code after}; null for the first page. */
+    public List<Document> list(ListPosition after, int limit) {
+        Bson filter = after == null ? new Document() : Filters.or(
+                Filters.lt(ParseNames.CREATED_AT, after.createdAt()),
+                Filters.and(Filters.eq(ParseNames.CREATED_AT, after.createdAt()),
+                        Filters.lt(ParseNames.ID, after.pushId())));
         return statuses.find(filter).sort(Sorts.descending(ParseNames.CREATED_AT, ParseNames.ID)).limit(limit)
                 .into(new ArrayList<>());
     }
