@@ -59,7 +59,12 @@ final class Bench implements AutoCloseable {
     int apnsPort;
     Path p12;
     Path apnsCa;
+    /** The report's name for {@code --db-delay-ms}. */
+    static final String DATABASE_DELAY = "database answers delayed by";
+    /** The database as the systems under test reach it: through the relay with {@code --db-delay-ms}. */
     String mongoUri;
+    /** The relay between the systems under test and the database with {@code --db-delay-ms}; null without. */
+    DatabaseDelay databaseDelay;
 
     private Bench(MongoServer mongoServer, MongoClient mongo, BenchmarkApnsServer apns, LocalFcm fcm,
                   GatewayUnderTest gateway) {
@@ -83,6 +88,9 @@ final class Bench implements AutoCloseable {
         MongoServer mongoServer = new MongoServer(new MemoryBackend());
         mongoServer.bind("127.0.0.1", 0);
         String mongoUri = "mongodb://127.0.0.1:" + mongoServer.getLocalAddress().getPort();
+        DatabaseDelay delay = options.dbDelayMillis() == 0 ? null
+                : DatabaseDelay.start(mongoServer.getLocalAddress(), options.dbDelayMillis());
+        String underTestMongoUri = delay == null ? mongoUri : "mongodb://127.0.0.1:" + delay.port();
         Certificates.ApnsClientCertificate client = Certificates.apnsClient(dir, TOPIC, "bench-p12");
         BenchmarkApnsServer apns = apnsStandIn(client);
         int apnsPort = (Integer) apns.start(0).get(10, TimeUnit.SECONDS);
@@ -115,14 +123,15 @@ final class Bench implements AutoCloseable {
                       - {topic: %s, p12File: "%s", p12Password: bench-p12}
                     fcm:
                       - {senderId: "%s", serviceAccountFile: "%s"}
-                """.formatted(dir.resolve("data"), mongoUri, apnsPort, ca, fcm.endpoint(), ca, options.outcomes(),
+                """.formatted(dir.resolve("data"), underTestMongoUri, apnsPort, ca, fcm.endpoint(), ca, options.outcomes(),
                 extraYaml, APP_ID, MASTER_KEY, TOPIC, p12, SENDER_ID, serviceAccount));
         GatewayUnderTest gateway = GatewayUnderTest.start(options.gatewayJar(), config, options.heap());
         Bench bench = new Bench(mongoServer, MongoClients.create(mongoUri), apns, fcm, gateway);
         bench.apnsPort = apnsPort;
         bench.p12 = p12;
         bench.apnsCa = ca;
-        bench.mongoUri = mongoUri;
+        bench.mongoUri = underTestMongoUri;
+        bench.databaseDelay = delay;
         return bench;
     }
 
@@ -257,6 +266,9 @@ final class Bench implements AutoCloseable {
         apns.shutdown().get(10, TimeUnit.SECONDS);
         fcm.close();
         mongo.close();
+        if (databaseDelay != null) {
+            databaseDelay.close();
+        }
         mongoServer.shutdownNow();
     }
 }

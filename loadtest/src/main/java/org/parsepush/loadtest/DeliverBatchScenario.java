@@ -52,6 +52,7 @@ final class DeliverBatchScenario {
                     .note("mix iOS/Android %", Math.round(100 * shares[0]) + "/" + Math.round(100 * shares[1])
                             + (given[2] > 0 ? " (embedded devices left out of --mix " + options.mix() + ")" : ""))
                     .note("calls", CALLS_IN_FLIGHT + " in flight, " + BATCH + " devices each")
+                    .put(Bench.DATABASE_DELAY, options.dbDelayMillis(), "ms")
                     .put("warm-up devices (unmeasured)", options.warmUp(), "")
                     .put("warm-up rounds to them", options.warmUpPushes(), "")
                     .put("warm-up devices per second, last round", warmUp.perSecond(), "/s")

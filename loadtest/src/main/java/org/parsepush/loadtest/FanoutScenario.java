@@ -45,6 +45,7 @@ final class FanoutScenario {
                     .put("installations", options.devices(), "")
                     .note("mix iOS/Android/embedded %", options.mix())
                     .put("seconds to seed the database", seedSeconds, "s")
+                    .put(Bench.DATABASE_DELAY, options.dbDelayMillis(), "ms")
                     .put("warm-up devices (unmeasured)", options.warmUp(), "")
                     .put("warm-up pushes to them", options.warmUpPushes(), "")
                     .put("warm-up devices per second, last push", warmUpRate, "/s")

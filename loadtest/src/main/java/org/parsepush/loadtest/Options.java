@@ -9,11 +9,12 @@ import java.util.Set;
 /**
  * Command-line options: {@code <scenario> [--devices N] [--rate R] [--seconds S] [--connections K]
  * [--source-addresses A] [--heap 256m] [--outcomes all|failed|none] [--gateway-jar path] [--report file]
- * [--mix I/A/E] [--baselines all|adapter] [--warm-up W] [--warm-up-pushes P] [--repeat N]}.
+ * [--mix I/A/E] [--baselines all|adapter] [--warm-up W] [--warm-up-pushes P] [--repeat N]
+ * [--db-delay-ms D]}.
  */
 record Options(String scenario, int devices, int rate, int seconds, int connections, String heap, String outcomes,
                Path gatewayJar, Path report, String mix, String baselines, int sourceAddresses, int warmUp,
-               int warmUpPushes, int repeat) {
+               int warmUpPushes, int repeat, int dbDelayMillis) {
 
     static final String USAGE = """
             usage: java -jar loadtest/target/loadtest.jar <scenario> [options]
@@ -49,6 +50,10 @@ record Options(String scenario, int devices, int rate, int seconds, int connecti
                                  each run's report (loadtest-<scenario>-run<k>.json) and reports every
                                  figure's median, lowest and highest; one run can mislead on a machine
                                  whose speed varies from minute to minute (default 1)
+              --db-delay-ms D    the gateway reaches the database through a relay that holds each of its
+                                 answers D ms, as a database on another machine would be a round trip
+                                 away; the load generator's own seeding and checks go direct (default 0:
+                                 the gateway goes direct too)
             """;
 
     /** The scenarios {@code all} runs, in order. */
@@ -56,7 +61,8 @@ record Options(String scenario, int devices, int rate, int seconds, int connecti
             "parse-baseline", "fcm-sdk");
 
     private static final Set<String> NAMES = Set.of("devices", "rate", "seconds", "connections", "source-addresses",
-            "heap", "outcomes", "gateway-jar", "report", "mix", "baselines", "warm-up", "warm-up-pushes", "repeat");
+            "heap", "outcomes", "gateway-jar", "report", "mix", "baselines", "warm-up", "warm-up-pushes", "repeat",
+            "db-delay-ms");
 
     /**
      * Reads the command line, refusing what would otherwise be noticed only minutes into a run:
@@ -88,7 +94,7 @@ record Options(String scenario, int devices, int rate, int seconds, int connecti
                 Path.of(values.getOrDefault("report", "loadtest-" + scenario + ".json")),
                 values.getOrDefault("mix", "60/30/10"), oneOf(values, "baselines", "all", "adapter"),
                 whole(values, "source-addresses", 4), whole(values, "warm-up", 0),
-                atLeastOne(values, "warm-up-pushes"), atLeastOne(values, "repeat"));
+                atLeastOne(values, "warm-up-pushes"), atLeastOne(values, "repeat"), whole(values, "db-delay-ms", 0));
         options.shares(); // refuses a bad --mix now rather than in the forked load generator
         return options;
     }
@@ -139,7 +145,7 @@ record Options(String scenario, int devices, int rate, int seconds, int connecti
 
     private Options with(String scenario, Path report) {
         return new Options(scenario, devices, rate, seconds, connections, heap, outcomes, gatewayJar, report, mix,
-                baselines, sourceAddresses, warmUp, warmUpPushes, repeat);
+                baselines, sourceAddresses, warmUp, warmUpPushes, repeat, dbDelayMillis);
     }
 
     /** Whether parse-baseline runs Parse Server's own push path too, not only the adapter alone. */

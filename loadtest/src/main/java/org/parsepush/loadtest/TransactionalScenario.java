@@ -75,6 +75,7 @@ final class TransactionalScenario {
                     .put("offered pushes per second", options.rate(), "/s")
                     .note("look for pushes Parse Server scheduled", parseScheduledLook())
                     .put("seconds offered", options.seconds(), "s")
+                    .put(Bench.DATABASE_DELAY, options.dbDelayMillis(), "ms")
                     .put("warm-up pushes delivered (unmeasured, at most " + WARM_UP_IN_FLIGHT + " in flight)",
                             warm.delivered, "")
                     .put("warm-up pushes delivered per second", warm.deliveredPerSecond(), "/s")

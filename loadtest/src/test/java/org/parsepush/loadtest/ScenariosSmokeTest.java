@@ -34,6 +34,14 @@ class ScenariosSmokeTest {
     }
 
     @Test
+    void fanoutThroughADelayedDatabaseDeliversEveryDevice() throws Exception {
+        JsonNode report = run("fanout", "--devices", "1500", "--mix", "100/0/0", "--db-delay-ms", "3",
+                "--gateway-jar", JAR.toString(), "--report", "target/smoke-fanout-delayed.json");
+        assertTrue(report.path("apns sent").asLong() == 1500, report.toString());
+        assertTrue(report.path(Bench.DATABASE_DELAY).asInt() == 3, report.toString());
+    }
+
+    @Test
     void deliverBatchSendsEveryGivenDeviceAfterItsWarmUp() throws Exception {
         JsonNode report = run("deliver-batch", "--devices", "2500", "--warm-up", "1000", "--mix", "50/50/0",
                 "--gateway-jar", JAR.toString(), "--report", "target/smoke-deliver-batch.json");
