@@ -51,6 +51,7 @@ const GATEWAY_SCHEMA = {
     batchSize: 'int', cursorBatchSize: 'int', maxAttempts: 'int', initialBackoffMillis: 'int',
     maxBackoffMillis: 'int', requestTimeoutSeconds: 'int', maxConcurrentPushes: 'int',
     maxConcurrentSmallPushes: 'int', maxQueuedSmallPushes: 'int', maxPendingCalls: 'int', maxSubqueryResults: 'int', statusFlushMillis: 'int',
+    uncommittedWindows: 'int',
   },
   apns: {
     productionServer: 'string', sandboxServer: 'string', trustedServerCaFile: 'string',

@@ -312,7 +312,7 @@ files are paths to mounted Secret volumes.
 {{- $v := .Values }}
 {{- $m := include "push-gateway.model" . | fromJson }}
 {{- include "push-gateway.checkKeys" (list "config" $v.config (list "dataDir" "shutdownGraceSeconds" "maxRequestBytes" "delivery" "apns" "fcm" "jobs" "outcomes")) }}
-{{- include "push-gateway.checkKeys" (list "config.delivery" $v.config.delivery (list "batchSize" "cursorBatchSize" "maxAttempts" "initialBackoffMillis" "maxBackoffMillis" "requestTimeoutSeconds" "maxConcurrentPushes" "maxConcurrentSmallPushes" "maxQueuedSmallPushes" "maxPendingCalls" "maxSubqueryResults" "statusFlushMillis")) }}
+{{- include "push-gateway.checkKeys" (list "config.delivery" $v.config.delivery (list "batchSize" "cursorBatchSize" "maxAttempts" "initialBackoffMillis" "maxBackoffMillis" "requestTimeoutSeconds" "maxConcurrentPushes" "maxConcurrentSmallPushes" "maxQueuedSmallPushes" "maxPendingCalls" "maxSubqueryResults" "statusFlushMillis" "uncommittedWindows")) }}
 {{- include "push-gateway.checkKeys" (list "config.apns" $v.config.apns (list "productionServer" "sandboxServer" "trustedServerCaFile" "maxInFlightPerCredential" "connectionsPerCredential" "requestTimeoutMillis")) }}
 {{- include "push-gateway.checkKeys" (list "config.fcm" $v.config.fcm (list "endpoint" "trustedServerCaFile" "connections" "threadsPerCredential" "maxInFlightPerCredential" "requestTimeoutMillis")) }}
 {{- if hasKey ($v.config.jobs | default dict) "replicaId" }}

@@ -32,7 +32,8 @@ import org.parsepush.proto.v1.Throttle;
 /**
  * MongoDB stops in the middle of a push and comes back on the same port with the same data
  * (mongo-java-server, H2 file backend): the push pauses, resumes from its checkpoint and
- * completes; every device gets it, at most one window of devices twice, and the counts in
+ * completes; every device gets it, at most one window of devices twice (the test allows one
+ * window ahead of the checkpoint, {@code delivery.uncommittedWindows: 1}), and the counts in
  * {@code _PushStatus} are those of the audience, not of what was sent. While the database is
  * away a new push is refused as UNAVAILABLE ({@link DatabaseOutageTest} covers a gateway whose
  * database never comes back).
@@ -70,7 +71,7 @@ class DatabaseRestartFaultTest {
                     mongo: {uri: "%s", operationTimeoutMillis: 1000}
                     apns: {productionServer: "%s", trustedServerCaFile: "%s", maxInFlightPerCredential: %d}
                     delivery: {batchSize: 100, cursorBatchSize: 100, statusFlushMillis: 100, initialBackoffMillis: 100,
-                               maxBackoffMillis: 400}
+                               maxBackoffMillis: 400, uncommittedWindows: 1}
                     jobs: {leaseSeconds: 3, pollMillis: 100}
                     """.formatted(mongo.uri(), apns.address(), MockApns.writeServerCa(dir), WINDOW);
             String app = """

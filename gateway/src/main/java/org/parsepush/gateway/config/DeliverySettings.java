@@ -18,6 +18,7 @@ public final class DeliverySettings {
     private int maxPendingCalls = 1000;
     private int maxSubqueryResults = 100_000;
     private int statusFlushMillis = 1000;
+    private int uncommittedWindows = 2;
 
     /** Devices handed to a provider at a time. */
     public int batchSize() {
@@ -93,6 +94,15 @@ public final class DeliverySettings {
         return Duration.ofMillis(statusFlushMillis);
     }
 
+    /**
+     * Devices a push may have sent but not yet checkpointed, per lane, in multiples of the
+     * lane's in-flight limit: what a crash may send twice. With 1, sending stops for every
+     * checkpoint write; 2 lets the next window go out while the last one's is written.
+     */
+    public int uncommittedWindows() {
+        return uncommittedWindows;
+    }
+
     void collectProblems(List<String> problems) {
         positive("delivery.batchSize", batchSize, problems);
         positive("delivery.cursorBatchSize", cursorBatchSize, problems);
@@ -108,6 +118,7 @@ public final class DeliverySettings {
         positive("delivery.maxPendingCalls", maxPendingCalls, problems);
         positive("delivery.maxSubqueryResults", maxSubqueryResults, problems);
         positive("delivery.statusFlushMillis", statusFlushMillis, problems);
+        positive("delivery.uncommittedWindows", uncommittedWindows, problems);
     }
 
     private static void positive(String key, int value, List<String> problems) {

@@ -241,7 +241,8 @@ final class PushJob implements Runnable {
         }
         Lane lane = route.lane();
         Pending batch = pending.get(lane);
-        Progress.Segment segment = progress.add(lane.name(), lane.maxInFlight(), key);
+        Progress.Segment segment = progress.add(lane.name(),
+                context.settings().uncommittedWindows() * lane.maxInFlight(), key);
         if (batch == null) {
             batch = new Pending(lane, routed.provider(), segment);
             pending.put(lane, batch);

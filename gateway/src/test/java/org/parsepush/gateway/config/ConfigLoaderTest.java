@@ -212,4 +212,12 @@ class ConfigLoaderTest {
         assertTrue(message.contains("jobs.idempotencyKeyRetentionHours must be at least 1, got 0"), message);
         assertTrue(message.contains("jobs.finishedJobRetentionDays must be at least 1, got 0"), message);
     }
+
+    @Test
+    void aPushMaySendTwoWindowsAheadOfItsCheckpointUnlessConfigured() throws IOException {
+        assertEquals(2, load(ONE_APP, Map.of()).delivery().uncommittedWindows());
+        assertEquals(1, load(ONE_APP + "delivery: {uncommittedWindows: 1}\n", Map.of()).delivery().uncommittedWindows());
+        String message = failure(ONE_APP + "delivery: {uncommittedWindows: 0}\n", Map.of());
+        assertTrue(message.contains("delivery.uncommittedWindows must be at least 1, got 0"), message);
+    }
 }
