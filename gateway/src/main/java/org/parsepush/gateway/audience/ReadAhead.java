@@ -26,7 +26,7 @@ import org.bson.Document;
  */
 final class ReadAhead implements Iterator<Installation>, AutoCloseable {
 
-    static final int BATCHES_AHEAD = 2;
+    private static final int BATCHES_AHEAD = 2;
     private static final long HAND_OVER_POLL_MILLIS = 100;
     private static final AtomicInteger THREADS = new AtomicInteger();
 
