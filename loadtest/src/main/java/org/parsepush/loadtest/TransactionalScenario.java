@@ -10,6 +10,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 import org.parsepush.proto.v1.Device;
@@ -110,10 +111,13 @@ final class TransactionalScenario {
     }
 
     /**
-     * Unmeasured pushes sent as fast as the gateway answers, a bounded number at a time: the
-     * code on the small-push path gets hot within seconds instead of minutes at a modest rate
-     * (at 200/s the compilers were still busy after a minute of open-loop warm-up), and the
-     * gateway is never pushed past what it takes.
+     * Unmeasured pushes sent as fast as the gateway delivers them, a bounded number at a time:
+     * the code on the small-push path gets hot within seconds instead of minutes at a modest
+     * rate (at 200/s the compilers were still busy after a minute of open-loop warm-up), and
+     * the gateway is never pushed past what it takes. A push counts as in flight until the FCM
+     * stand-in has it, not only until it is accepted: a gateway that accepts faster than it
+     * delivers (its database far away) would otherwise pile up pushes in its queues during
+     * the warm-up and start the measured run with that backlog.
      */
     private static final class ClosedLoop {
         final long delivered;
@@ -125,8 +129,8 @@ final class TransactionalScenario {
         }
 
         /**
-         * Sends {@code pushes}, at most {@code inFlight} at a time, and waits (at most 30 s)
-         * until the FCM stand-in has them all.
+         * Sends {@code pushes}, at most {@code inFlightAtMost} accepted or not yet delivered at
+         * a time, and waits (at most 30 s) until the FCM stand-in has them all.
          *
          * @throws IllegalStateException if a push was refused: nothing measured after that would mean anything
          */
@@ -138,6 +142,7 @@ final class TransactionalScenario {
             AtomicReference<Throwable> failure = new AtomicReference<>();
             for (int n = 0; n < pushes; n++) {
                 inFlight.acquire();
+                awaitDelivered(bench, before + n - inFlightAtMost + 1);
                 var answer = bench.asyncApi.withDeadlineAfter(30, TimeUnit.SECONDS).sendPush(request(tokenPrefix, n));
                 Futures.addCallback(answer, new FutureCallback<SendPushResponse>() {
                     @Override
@@ -161,6 +166,18 @@ final class TransactionalScenario {
                 TimeUnit.MILLISECONDS.sleep(10);
             }
             return new ClosedLoop(bench.fcm.messages() - before, System.nanoTime() - start);
+        }
+
+        /** Waits until the FCM stand-in has {@code count} messages in all. */
+        private static void awaitDelivered(Bench bench, long count) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (bench.fcm.messages() < count) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("warm-up pushes accepted but not delivered within 30 s: "
+                            + (count - bench.fcm.messages()) + " missing");
+                }
+                LockSupport.parkNanos(100_000);
+            }
         }
 
         double deliveredPerSecond() {
