@@ -14,6 +14,8 @@ import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.WriteModel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -256,7 +258,7 @@ public final class GroupCommit implements AutoCloseable {
      * its first failure.
      */
     private void writeAll(List<Write> writes) {
-        List<Write> rest = withoutFailedRounds(writes);
+        List<Write> rest = withoutFailedRounds(byKind(writes));
         while (!rest.isEmpty()) {
             MongoCollection<Document> collection = rest.get(0).collection;
             try {
@@ -282,6 +284,32 @@ public final class GroupCommit implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /**
+     * The writes with inserts first, then updates, then deletes, each kind in queue order. The
+     * driver sends an ordered bulk write as one command per run of one kind, so a pass in which
+     * pushes accepted (inserts) alternate with pushes finished (updates) cost a round trip per
+     * change of kind: 34 for 17 of each, instead of 2. Only writes of different rounds move past
+     * one another. Every caller waits for its round before it writes again, so writes of
+     * different rounds in one pass were racing, and either order is one the race could have
+     * had. A group in which one round has writes of two kinds keeps its order.
+     */
+    private static List<Write> byKind(List<Write> writes) {
+        Map<AtomicBoolean, Integer> kindOfRound = new IdentityHashMap<>();
+        for (Write write : writes) {
+            Integer earlier = kindOfRound.put(write.roundFailed, kind(write));
+            if (earlier != null && earlier != kind(write)) {
+                return writes;
+            }
+        }
+        List<Write> sorted = new ArrayList<>(writes);
+        sorted.sort(Comparator.comparingInt(GroupCommit::kind)); // a stable sort: queue order within a kind
+        return sorted;
+    }
+
+    private static int kind(Write write) {
+        return write.model instanceof InsertOneModel ? 0 : write.model instanceof UpdateOneModel ? 1 : 2;
     }
 
     private static List<Write> withoutFailedRounds(List<Write> writes) {

@@ -120,4 +120,51 @@ class GroupCommitTest {
         assertEquals(2000, statuses.countDocuments());
         assertEquals(0, jobs.countDocuments());
     }
+
+    @Test
+    void aRoundThatDeletesAndInsertsAgainKeepsItsOrder() {
+        jobs.insertOne(new Document("_id", "again").append("version", 1));
+        GroupCommit.Round round = commit.round();
+        GroupCommit.Pending removed = round.delete(jobs, Filters.eq("_id", "again"), () -> false);
+        GroupCommit.Pending inserted = round.insert(jobs, new Document("_id", "again").append("version", 2));
+        round.send();
+
+        assertTrue(removed.await());
+        assertTrue(inserted.await(), "the insert went before the delete it follows");
+        assertEquals(2, jobs.find(Filters.eq("_id", "again")).first().getInteger("version"));
+    }
+
+    @Test
+    void insertsUpdatesAndDeletesOfManyRoundsAreEachAnsweredAsApplied() throws Exception {
+        for (int i = 0; i < 500; i++) {
+            statuses.insertOne(new Document("_id", "old-" + i).append("state", "running"));
+            jobs.insertOne(new Document("_id", "old-" + i));
+        }
+        ExecutorService threads = Executors.newFixedThreadPool(32);
+        try {
+            List<Future<Boolean>> answers = new ArrayList<>();
+            for (int i = 0; i < 1500; i++) {
+                String id = "old-" + (i / 3);
+                int kind = i % 3;
+                answers.add(threads.submit(() -> {
+                    GroupCommit.Round round = commit.round();
+                    GroupCommit.Pending write = switch (kind) {
+                        case 0 -> round.insert(statuses, new Document("_id", "new-" + id));
+                        case 1 -> round.update(statuses, Filters.eq("_id", id), Updates.set("state", "done"), () -> false);
+                        default -> round.delete(jobs, Filters.eq("_id", id), () -> false);
+                    };
+                    round.send();
+                    return write.await();
+                }));
+            }
+            for (Future<Boolean> answer : answers) {
+                assertTrue(answer.get(), "every write matched");
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        assertEquals(1000, statuses.countDocuments());
+        assertEquals(500, statuses.countDocuments(Filters.eq("state", "done")));
+        assertEquals(0, jobs.countDocuments());
+    }
 }
