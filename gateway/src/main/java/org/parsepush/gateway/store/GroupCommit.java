@@ -30,8 +30,8 @@ import org.bson.conversions.Bson;
 
 /**
  * Single-document writes from many threads, sent to MongoDB together: whatever queued up
- * while the previous round trip was out goes as one ordered bulk write per collection. A
- * caller still waits for its own write (the API stays blocking), but a thousand pushes
+ * while the previous round trip was out goes as one ordered bulk write per collection,
+ * its inserts, updates and deletes each in one command ({@link #byKind}). A caller still waits for its own write (the API stays blocking), but a thousand pushes
  * accepted at once cost a handful of round trips instead of thousands, on any MongoDB.
  *
  * <p>Writes that belong together (a push's status and its job) go in one {@link Round}:
