@@ -9,6 +9,7 @@ import com.mongodb.MongoCursorNotFoundException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoCursor;
 import com.mongodb.client.model.Sorts;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -18,6 +19,7 @@ import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.parsepush.gateway.Await;
 import org.parsepush.gateway.TestMongo;
 
 /** The audience's read-ahead against mongo-java-server through the real driver, in small batches. */
@@ -119,10 +121,7 @@ class ReadAheadTest {
     }
 
     private static void assertReadersEnd(Set<String> before) throws InterruptedException {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (!newReaders(before).isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertEquals(Set.of(), newReaders(before), "the reader thread ends once the audience is closed");
+        Await.until(Duration.ofSeconds(5), "the reader thread ends once the audience is closed",
+                () -> newReaders(before).isEmpty());
     }
 }
