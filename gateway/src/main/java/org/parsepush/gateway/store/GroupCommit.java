@@ -14,6 +14,7 @@ import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.WriteModel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -23,6 +24,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.bson.Document;
@@ -30,14 +34,21 @@ import org.bson.conversions.Bson;
 
 /**
  * Single-document writes from many threads, sent to MongoDB together: whatever queued up
- * while the previous round trip was out goes as one ordered bulk write per collection,
- * its inserts, updates and deletes each in one command ({@link #byKind}). A caller still waits for its own write (the API stays blocking), but a thousand pushes
- * accepted at once cost a handful of round trips instead of thousands, on any MongoDB.
+ * while the previous round trip was out goes as one ordered bulk write per collection and
+ * kind of write (inserts, updates, deletes: {@link #byKind}). A caller still waits for its
+ * own write (the API stays blocking), but a thousand pushes accepted at once cost a handful
+ * of round trips instead of thousands, on any MongoDB.
  *
  * <p>Writes that belong together (a push's status and its job) go in one {@link Round}:
  * they reach the database in the same pass, collection by collection in the order the
  * round first named them, so the caller waits for one pass instead of one per write. A
  * round is applied in order up to its first failed write; the writes after it are not sent.
+ *
+ * <p>A pass sends its bulk writes in chains that share no round, side by side ({@link #send}):
+ * pushes accepted (a status inserted, then a job) and pushes finished (a status updated, then
+ * a job removed) in one pass are two chains of two round trips, not four round trips in a
+ * row. On a database a few milliseconds away that halves what a pass, and so every caller,
+ * waits.
  *
  * <p>Two writers take turns: a write queued while one writer's round trip is out goes with
  * the other at once instead of waiting for that round trip to come back.
@@ -49,18 +60,30 @@ public final class GroupCommit implements AutoCloseable {
 
     private static final int MAX_BATCH = 1000;
     private static final int WRITERS = 2;
+    /** Chains of one pass sent beside the writer's own, per writer; a pass rarely has more. */
+    private static final int SENDS_PER_WRITER = 3;
     /** Tells one writer to stop; compared by identity. */
     private static final List<Write> STOP = new ArrayList<>();
 
     private final BlockingQueue<List<Write>> queue = new LinkedBlockingQueue<>();
     private final List<Thread> writers = new ArrayList<>();
+    /** Sends a pass's other chains (see {@link #send}); its threads end when idle, so an app that writes little keeps none. */
+    private final ThreadPoolExecutor senders;
     private volatile boolean open = true;
 
     public GroupCommit(String name) {
+        this(name, WRITERS);
+    }
+
+    /** With {@code writers} writer threads taking turns; tests use one to know what a pass holds. */
+    GroupCommit(String name, int writers) {
+        // Threads only while chains are out; a chain finding all busy goes on its writer's thread.
+        senders = new ThreadPoolExecutor(0, writers * SENDS_PER_WRITER, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                new DefaultThreadFactory(name + "-send", true), new ThreadPoolExecutor.CallerRunsPolicy());
         DefaultThreadFactory threads = new DefaultThreadFactory(name, true);
-        for (int i = 0; i < WRITERS; i++) {
+        for (int i = 0; i < writers; i++) {
             Thread writer = threads.newThread(this::run);
-            writers.add(writer);
+            this.writers.add(writer);
             writer.start();
         }
     }
@@ -223,14 +246,96 @@ public final class GroupCommit implements AutoCloseable {
         Map<MongoNamespace, List<Write>> groups = new LinkedHashMap<>();
         for (List<Write> unit : units) {
             if (!keepsOrder(groups, unit)) {
-                groups.values().forEach(this::writeAll);
-                groups.clear();
+                send(groups.values());
+                groups = new LinkedHashMap<>();
             }
             for (Write write : unit) {
                 groups.computeIfAbsent(write.collection.getNamespace(), namespace -> new ArrayList<>()).add(write);
             }
         }
-        groups.values().forEach(this::writeAll);
+        send(groups.values());
+    }
+
+    /**
+     * Sends the groups as bulk writes of one kind each, in chains that share no round: a
+     * chain's bulk writes go one after the other, in pass order, so each round is applied in
+     * order; chains go side by side, the first on this thread. Writes of different rounds were
+     * racing anyway (see {@link #byKind}), so no order between chains is lost.
+     */
+    private void send(Collection<List<Write>> groups) {
+        List<List<Write>> bulks = new ArrayList<>();
+        for (List<Write> group : groups) {
+            bulks.addAll(runsOfOneKind(byKind(group)));
+        }
+        if (bulks.isEmpty()) { // a pass of stop signals only
+            return;
+        }
+        List<Chain> chains = chainsSharingNoRound(bulks);
+        List<CompletableFuture<Void>> others = new ArrayList<>();
+        for (Chain chain : chains.subList(1, chains.size())) {
+            others.add(CompletableFuture.runAsync(() -> chain.bulks.forEach(this::writeAnswered), senders));
+        }
+        chains.get(0).bulks.forEach(this::writeAnswered);
+        CompletableFuture.allOf(others.toArray(CompletableFuture[]::new)).join();
+    }
+
+    /**
+     * Groups the bulk writes so that all of a round's are in one group, each group in pass
+     * order. Typically two: pushes accepted (status inserts, then job inserts) and pushes
+     * finished (status updates, then job removals).
+     */
+    private static List<Chain> chainsSharingNoRound(List<List<Write>> bulks) {
+        int[] chainOf = new int[bulks.size()];
+        Map<AtomicBoolean, Integer> bulkOfRound = new IdentityHashMap<>();
+        for (int i = 0; i < bulks.size(); i++) {
+            chainOf[i] = i;
+            for (Write write : bulks.get(i)) {
+                Integer earlier = bulkOfRound.putIfAbsent(write.roundFailed, i);
+                if (earlier != null) {
+                    join(chainOf, earlier, i);
+                }
+            }
+        }
+        Map<Integer, Chain> chains = new LinkedHashMap<>();
+        for (int i = 0; i < bulks.size(); i++) {
+            chains.computeIfAbsent(root(chainOf, i), chain -> new Chain(new ArrayList<>())).bulks.add(bulks.get(i));
+        }
+        return new ArrayList<>(chains.values());
+    }
+
+    private static void join(int[] chainOf, int a, int b) {
+        int rootA = root(chainOf, a);
+        int rootB = root(chainOf, b);
+        chainOf[Math.max(rootA, rootB)] = Math.min(rootA, rootB);
+    }
+
+    private static int root(int[] chainOf, int bulk) {
+        while (chainOf[bulk] != bulk) {
+            bulk = chainOf[bulk];
+        }
+        return bulk;
+    }
+
+    /** {@link #writeAll}, failing what it left unanswered should it throw: its callers and the rounds behind it would wait forever. */
+    private void writeAnswered(List<Write> bulk) {
+        try {
+            writeAll(bulk);
+        } catch (RuntimeException | Error e) {
+            bulk.stream().filter(write -> !write.done.isDone()).forEach(write -> write.fail(e));
+        }
+    }
+
+    /** Splits writes into runs of one kind, in order: the driver would send each run as a command of its own anyway. */
+    private static List<List<Write>> runsOfOneKind(List<Write> writes) {
+        List<List<Write>> runs = new ArrayList<>();
+        int start = 0;
+        for (int i = 1; i <= writes.size(); i++) {
+            if (i == writes.size() || kind(writes.get(i)) != kind(writes.get(start))) {
+                runs.add(writes.subList(start, i));
+                start = i;
+            }
+        }
+        return runs;
     }
 
     /** True when adding {@code unit} to the pass writes its collections in the order it names them. */
@@ -258,7 +363,7 @@ public final class GroupCommit implements AutoCloseable {
      * its first failure.
      */
     private void writeAll(List<Write> writes) {
-        List<Write> rest = withoutFailedRounds(byKind(writes));
+        List<Write> rest = withoutFailedRounds(writes);
         while (!rest.isEmpty()) {
             MongoCollection<Document> collection = rest.get(0).collection;
             try {
@@ -369,6 +474,13 @@ public final class GroupCommit implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (writers.stream().noneMatch(Thread::isAlive)) { // a writer still sending needs its senders
+            senders.shutdown();
+        }
+    }
+
+    /** Bulk writes, each of one collection and one kind, that go one after the other. */
+    private record Chain(List<List<Write>> bulks) {
     }
 
     private record Write(MongoCollection<Document> collection, WriteModel<Document> model, BooleanSupplier recheck,

@@ -6,7 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
 import com.mongodb.MongoWriteException;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.event.CommandListener;
+import com.mongodb.event.CommandStartedEvent;
+import com.mongodb.event.CommandSucceededEvent;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Updates;
@@ -14,7 +22,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.bson.BsonString;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -166,5 +179,76 @@ class GroupCommitTest {
         assertEquals(1000, statuses.countDocuments());
         assertEquals(500, statuses.countDocuments(Filters.eq("state", "done")));
         assertEquals(0, jobs.countDocuments());
+    }
+
+    @Test
+    void roundsOfOnePassThatShareNoWriteAreSentSideBySide() throws Exception {
+        CountDownLatch plugSent = new CountDownLatch(1);
+        CountDownLatch unplug = new CountDownLatch(1);
+        CountDownLatch statusUpdateStarted = new CountDownLatch(1);
+        AtomicBoolean insertSawUpdate = new AtomicBoolean();
+        AtomicBoolean statusInserted = new AtomicBoolean();
+        AtomicBoolean jobAfterStatus = new AtomicBoolean();
+        AtomicInteger statusInsertRequest = new AtomicInteger(-1);
+        // The status insert is held until the status update has started: sent one after the
+        // other, the update could only start once the insert was answered.
+        CommandListener listener = new CommandListener() {
+            @Override
+            public void commandStarted(CommandStartedEvent event) {
+                String target = event.getCommand().get(event.getCommandName()) instanceof BsonString name ? name.getValue() : "";
+                try {
+                    if (event.getCommandName().equals("insert") && target.equals("plug")) {
+                        plugSent.countDown();
+                        unplug.await(10, TimeUnit.SECONDS);
+                    } else if (event.getCommandName().equals("insert") && target.equals("statuses")) {
+                        statusInsertRequest.set(event.getRequestId());
+                        insertSawUpdate.set(statusUpdateStarted.await(10, TimeUnit.SECONDS));
+                    } else if (event.getCommandName().equals("update") && target.equals("statuses")) {
+                        statusUpdateStarted.countDown();
+                    } else if (event.getCommandName().equals("insert") && target.equals("jobs")) {
+                        jobAfterStatus.set(statusInserted.get());
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+
+            @Override
+            public void commandSucceeded(CommandSucceededEvent event) {
+                if (event.getRequestId() == statusInsertRequest.get()) {
+                    statusInserted.set(true);
+                }
+            }
+        };
+        statuses.insertOne(new Document("_id", "done").append("state", "running"));
+        jobs.insertOne(new Document("_id", "done"));
+        try (MongoClient client = MongoClients.create(MongoClientSettings.builder()
+                     .applyConnectionString(new ConnectionString(mongo.uri())).addCommandListener(listener).build());
+             GroupCommit oneWriter = new GroupCommit("side-by-side", 1)) {
+            MongoDatabase database = client.getDatabase("groupcommit");
+            MongoCollection<Document> heldStatuses = database.getCollection("statuses");
+            MongoCollection<Document> heldJobs = database.getCollection("jobs");
+            // The only writer is busy with the plug while both rounds queue, so it takes them into one pass.
+            GroupCommit.Round plug = oneWriter.round();
+            GroupCommit.Pending plugged = plug.insert(database.getCollection("plug"), new Document("_id", 1));
+            plug.send();
+            assertTrue(plugSent.await(10, TimeUnit.SECONDS));
+            GroupCommit.Round accept = oneWriter.round();
+            GroupCommit.Pending created = accept.insert(heldStatuses, new Document("_id", "new"));
+            GroupCommit.Pending queued = accept.insert(heldJobs, new Document("_id", "new"));
+            accept.send();
+            GroupCommit.Round finish = oneWriter.round();
+            GroupCommit.Pending finished = finish.update(heldStatuses, Filters.eq("_id", "done"), Updates.set("state", "done"), () -> false);
+            GroupCommit.Pending removed = finish.delete(heldJobs, Filters.eq("_id", "done"), () -> false);
+            finish.send();
+            unplug.countDown();
+
+            assertTrue(plugged.await());
+            assertTrue(created.await() && queued.await() && finished.await() && removed.await());
+        }
+        assertTrue(insertSawUpdate.get(), "the finished push's status update was sent while the accepted push's insert was out");
+        assertTrue(jobAfterStatus.get(), "the accepted push's job was sent only once its status was written");
+        assertEquals("done", statuses.find(Filters.eq("_id", "done")).first().getString("state"));
+        assertEquals(List.of("new"), jobs.find().map(job -> job.getString("_id")).into(new ArrayList<>()));
     }
 }
