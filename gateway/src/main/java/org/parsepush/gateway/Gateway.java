@@ -91,7 +91,7 @@ public final class Gateway implements AutoCloseable {
         ServerTls grpcTls = grpcTls(credentials);
         Map<String, ApiKeyRing> apiKeys = apiKeyRings(credentials);
 
-        mongo = MongoConnection.open(config.mongo(), config.dataDir());
+        mongo = MongoConnection.open(config.mongo(), config.dataDir(), registry);
         stopOrder.push(mongo);
 
         // Up first and down last: probes see "not ready" (503) through the whole drain.

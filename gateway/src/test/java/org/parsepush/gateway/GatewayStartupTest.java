@@ -93,6 +93,9 @@ class GatewayStartupTest {
         assertTrue(body.contains("grpc_server_processing_duration_seconds_count{"), body);
         assertTrue(body.contains("method=\"GetPushStatus\""), body);
         assertTrue(body.contains("jvm_memory_used_bytes"), body);
+        // The database as the driver sees it: the start-up's index builds were timed, and the pool counted.
+        assertTrue(body.contains("mongodb_driver_commands_seconds_count{") && body.contains("command=\"createIndexes\""), body);
+        assertTrue(body.contains("mongodb_driver_pool_size{"), body);
     }
 
     @Test

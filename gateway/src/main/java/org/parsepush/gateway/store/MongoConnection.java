@@ -5,6 +5,9 @@ import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.mongodb.MongoMetricsCommandListener;
+import io.micrometer.core.instrument.binder.mongodb.MongoMetricsConnectionPoolListener;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.bson.Document;
@@ -33,14 +36,22 @@ public final class MongoConnection implements AutoCloseable {
         this.pingTimeoutMillis = pingTimeoutMillis;
     }
 
-    /** Connects as configured, starting the embedded database when there is no URI. */
-    public static MongoConnection open(MongoSettings settings, Path dataDir) {
+    /**
+     * Connects as configured, starting the embedded database when there is no URI. Every
+     * command's time ({@code mongodb_driver_commands_seconds}, by command and collection) and
+     * the connection pool ({@code mongodb_driver_pool_*}) are metered into {@code registry}:
+     * what the database answers in is what accepting and checkpointing a push waits for.
+     */
+    public static MongoConnection open(MongoSettings settings, Path dataDir, MeterRegistry registry) {
         EmbeddedMongo embedded = settings.embedded() ? EmbeddedMongo.start(dataDir, settings.embeddedPort()) : null;
         String uri = embedded != null ? embedded.connectionString() : settings.uri();
         ConnectionString connection = new ConnectionString(uri);
         MongoClientSettings.Builder builder = MongoClientSettings.builder()
                 .applicationName("parse-push-gateway")
-                .applyConnectionString(connection);
+                .applyConnectionString(connection)
+                .addCommandListener(new MongoMetricsCommandListener(registry))
+                .applyToConnectionPoolSettings(pool -> pool.addConnectionPoolListener(
+                        new MongoMetricsConnectionPoolListener(registry)));
         if (connection.getServerSelectionTimeout() == null) {
             builder.applyToClusterSettings(cluster -> cluster.serverSelectionTimeout(
                     settings.operationTimeoutMillis(), TimeUnit.MILLISECONDS));
