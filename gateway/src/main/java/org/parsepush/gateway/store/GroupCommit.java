@@ -13,6 +13,7 @@ import com.mongodb.client.model.InsertOneModel;
 import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.WriteModel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -62,6 +63,15 @@ public final class GroupCommit implements AutoCloseable {
     private static final int WRITERS = 2;
     /** Chains of one pass sent beside the writer's own, per writer; a pass rarely has more. */
     private static final int SENDS_PER_WRITER = 3;
+    /**
+     * Chains go side by side only while bulk writes take this long on average: a database that
+     * answers faster gains little, and another thread woken costs CPU. On loopback, where
+     * mongo-java-server's writes took 0.7–0.9 ms under the transactional scenario's 200/s,
+     * chains side by side (then from 1 ms, which the average passed at every hiccup) had a
+     * p99 accept 2–12 ms slower in all seven alternating pairs; with the database 2 ms away
+     * they took the median accept p50 from 21.3 to 14.2 ms (see loadtest/RESULTS.md).
+     */
+    private static final Duration SIDE_BY_SIDE_FROM = Duration.ofMillis(2);
     /** Tells one writer to stop; compared by identity. */
     private static final List<Write> STOP = new ArrayList<>();
 
@@ -69,14 +79,22 @@ public final class GroupCommit implements AutoCloseable {
     private final List<Thread> writers = new ArrayList<>();
     /** Sends a pass's other chains (see {@link #send}); its threads end when idle, so an app that writes little keeps none. */
     private final ThreadPoolExecutor senders;
+    private final long sideBySideFromNanos;
+    /** A moving average of recent bulk writes' time; updated without a lock, so a sample may be lost. */
+    private volatile long recentBulkNanos;
     private volatile boolean open = true;
 
     public GroupCommit(String name) {
-        this(name, WRITERS);
+        this(name, WRITERS, SIDE_BY_SIDE_FROM);
     }
 
-    /** With {@code writers} writer threads taking turns; tests use one to know what a pass holds. */
-    GroupCommit(String name, int writers) {
+    /**
+     * With {@code writers} writer threads taking turns (tests use one, to know what a pass
+     * holds) and chains side by side once bulk writes take {@code sideBySideFrom}.
+     */
+    GroupCommit(String name, int writers, Duration sideBySideFrom) {
+        sideBySideFromNanos = sideBySideFrom.toNanos();
+        recentBulkNanos = sideBySideFromNanos;
         // Threads only while chains are out; a chain finding all busy goes on its writer's thread.
         senders = new ThreadPoolExecutor(0, writers * SENDS_PER_WRITER, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 new DefaultThreadFactory(name + "-send", true), new ThreadPoolExecutor.CallerRunsPolicy());
@@ -260,7 +278,8 @@ public final class GroupCommit implements AutoCloseable {
      * Sends the groups as bulk writes of one kind each, in chains that share no round: a
      * chain's bulk writes go one after the other, in pass order, so each round is applied in
      * order; chains go side by side, the first on this thread. Writes of different rounds were
-     * racing anyway (see {@link #byKind}), so no order between chains is lost.
+     * racing anyway (see {@link #byKind}), so no order between chains is lost. On a database
+     * that answers quickly ({@link #SIDE_BY_SIDE_FROM}) all go on this thread, in pass order.
      */
     private void send(Collection<List<Write>> groups) {
         List<List<Write>> bulks = new ArrayList<>();
@@ -268,6 +287,10 @@ public final class GroupCommit implements AutoCloseable {
             bulks.addAll(runsOfOneKind(byKind(group)));
         }
         if (bulks.isEmpty()) { // a pass of stop signals only
+            return;
+        }
+        if (recentBulkNanos < sideBySideFromNanos) {
+            bulks.forEach(this::writeAnswered);
             return;
         }
         List<Chain> chains = chainsSharingNoRound(bulks);
@@ -367,8 +390,7 @@ public final class GroupCommit implements AutoCloseable {
         while (!rest.isEmpty()) {
             MongoCollection<Document> collection = rest.get(0).collection;
             try {
-                BulkWriteResult result = collection.bulkWrite(rest.stream().map(Write::model).toList(),
-                        new BulkWriteOptions().ordered(true));
+                BulkWriteResult result = timed(collection, rest);
                 settle(rest, result.getMatchedCount(), result.getDeletedCount());
                 return;
             } catch (MongoBulkWriteException e) {
@@ -388,6 +410,16 @@ public final class GroupCommit implements AutoCloseable {
                 rest.forEach(write -> write.fail(e));
                 return;
             }
+        }
+    }
+
+    private BulkWriteResult timed(MongoCollection<Document> collection, List<Write> writes) {
+        long start = System.nanoTime();
+        try {
+            return collection.bulkWrite(writes.stream().map(Write::model).toList(), new BulkWriteOptions().ordered(true));
+        } finally {
+            long took = System.nanoTime() - start;
+            recentBulkNanos += (took - recentBulkNanos) / 8;
         }
     }
 

@@ -11,22 +11,24 @@ import com.mongodb.MongoClientSettings;
 import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Updates;
 import com.mongodb.event.CommandListener;
 import com.mongodb.event.CommandStartedEvent;
 import com.mongodb.event.CommandSucceededEvent;
-import com.mongodb.client.MongoCollection;
-import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.Updates;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.bson.BsonString;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
@@ -183,56 +185,42 @@ class GroupCommitTest {
 
     @Test
     void roundsOfOnePassThatShareNoWriteAreSentSideBySide() throws Exception {
-        CountDownLatch plugSent = new CountDownLatch(1);
-        CountDownLatch unplug = new CountDownLatch(1);
-        CountDownLatch statusUpdateStarted = new CountDownLatch(1);
-        AtomicBoolean insertSawUpdate = new AtomicBoolean();
-        AtomicBoolean statusInserted = new AtomicBoolean();
-        AtomicBoolean jobAfterStatus = new AtomicBoolean();
-        AtomicInteger statusInsertRequest = new AtomicInteger(-1);
-        // The status insert is held until the status update has started: sent one after the
-        // other, the update could only start once the insert was answered.
-        CommandListener listener = new CommandListener() {
-            @Override
-            public void commandStarted(CommandStartedEvent event) {
-                String target = event.getCommand().get(event.getCommandName()) instanceof BsonString name ? name.getValue() : "";
-                try {
-                    if (event.getCommandName().equals("insert") && target.equals("plug")) {
-                        plugSent.countDown();
-                        unplug.await(10, TimeUnit.SECONDS);
-                    } else if (event.getCommandName().equals("insert") && target.equals("statuses")) {
-                        statusInsertRequest.set(event.getRequestId());
-                        insertSawUpdate.set(statusUpdateStarted.await(10, TimeUnit.SECONDS));
-                    } else if (event.getCommandName().equals("update") && target.equals("statuses")) {
-                        statusUpdateStarted.countDown();
-                    } else if (event.getCommandName().equals("insert") && target.equals("jobs")) {
-                        jobAfterStatus.set(statusInserted.get());
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+        PassRecorder recorder = new PassRecorder(true);
+        onePassOfAnAcceptAndAFinish(recorder, Duration.ZERO);
 
-            @Override
-            public void commandSucceeded(CommandSucceededEvent event) {
-                if (event.getRequestId() == statusInsertRequest.get()) {
-                    statusInserted.set(true);
-                }
-            }
-        };
+        assertTrue(recorder.insertSawUpdate, "the finished push's status update was sent while the accepted push's insert was out");
+        assertTrue(recorder.log.indexOf("end insert statuses") < recorder.log.indexOf("start insert jobs"),
+                "the accepted push's job was sent only once its status was written: " + recorder.log);
+        assertTrue(recorder.log.indexOf("end update statuses") < recorder.log.indexOf("start delete jobs"),
+                "the finished push's job was removed only once its status was written: " + recorder.log);
+    }
+
+    @Test
+    void onADatabaseThatAnswersQuicklyAPassGoesInOneLine() throws Exception {
+        PassRecorder recorder = new PassRecorder(false);
+        onePassOfAnAcceptAndAFinish(recorder, Duration.ofHours(1));
+
+        assertEquals(List.of("start insert statuses", "end insert statuses", "start update statuses", "end update statuses",
+                "start insert jobs", "end insert jobs", "start delete jobs", "end delete jobs"), recorder.log);
+    }
+
+    /**
+     * Has one writer take a push accepted (status and job inserted) and a push finished (status
+     * updated, job removed) into one pass: the writer is busy with a plug while both queue.
+     */
+    private void onePassOfAnAcceptAndAFinish(PassRecorder recorder, Duration sideBySideFrom) throws Exception {
         statuses.insertOne(new Document("_id", "done").append("state", "running"));
         jobs.insertOne(new Document("_id", "done"));
         try (MongoClient client = MongoClients.create(MongoClientSettings.builder()
-                     .applyConnectionString(new ConnectionString(mongo.uri())).addCommandListener(listener).build());
-             GroupCommit oneWriter = new GroupCommit("side-by-side", 1)) {
+                     .applyConnectionString(new ConnectionString(mongo.uri())).addCommandListener(recorder).build());
+             GroupCommit oneWriter = new GroupCommit("one-pass", 1, sideBySideFrom)) {
             MongoDatabase database = client.getDatabase("groupcommit");
             MongoCollection<Document> heldStatuses = database.getCollection("statuses");
             MongoCollection<Document> heldJobs = database.getCollection("jobs");
-            // The only writer is busy with the plug while both rounds queue, so it takes them into one pass.
             GroupCommit.Round plug = oneWriter.round();
-            GroupCommit.Pending plugged = plug.insert(database.getCollection("plug"), new Document("_id", 1));
+            GroupCommit.Pending plugged = plug.insert(database.getCollection("plug"), new Document("plug", true));
             plug.send();
-            assertTrue(plugSent.await(10, TimeUnit.SECONDS));
+            assertTrue(recorder.plugSent.await(10, TimeUnit.SECONDS));
             GroupCommit.Round accept = oneWriter.round();
             GroupCommit.Pending created = accept.insert(heldStatuses, new Document("_id", "new"));
             GroupCommit.Pending queued = accept.insert(heldJobs, new Document("_id", "new"));
@@ -241,14 +229,62 @@ class GroupCommitTest {
             GroupCommit.Pending finished = finish.update(heldStatuses, Filters.eq("_id", "done"), Updates.set("state", "done"), () -> false);
             GroupCommit.Pending removed = finish.delete(heldJobs, Filters.eq("_id", "done"), () -> false);
             finish.send();
-            unplug.countDown();
+            recorder.unplug.countDown();
 
             assertTrue(plugged.await());
             assertTrue(created.await() && queued.await() && finished.await() && removed.await());
         }
-        assertTrue(insertSawUpdate.get(), "the finished push's status update was sent while the accepted push's insert was out");
-        assertTrue(jobAfterStatus.get(), "the accepted push's job was sent only once its status was written");
         assertEquals("done", statuses.find(Filters.eq("_id", "done")).first().getString("state"));
         assertEquals(List.of("new"), jobs.find().map(job -> job.getString("_id")).into(new ArrayList<>()));
+    }
+
+    /**
+     * Holds the plug's insert until told, logs when each command to statuses and jobs starts
+     * and ends, and can hold the status insert until the status update has started: sent one
+     * after the other, the update could start only once the insert was answered.
+     */
+    private static final class PassRecorder implements CommandListener {
+
+        final CountDownLatch plugSent = new CountDownLatch(1);
+        final CountDownLatch unplug = new CountDownLatch(1);
+        final List<String> log = Collections.synchronizedList(new ArrayList<>());
+        private final CountDownLatch statusUpdateStarted = new CountDownLatch(1);
+        private final Map<Integer, String> running = new ConcurrentHashMap<>();
+        private final boolean holdInsertForUpdate;
+        volatile boolean insertSawUpdate;
+
+        PassRecorder(boolean holdInsertForUpdate) {
+            this.holdInsertForUpdate = holdInsertForUpdate;
+        }
+
+        @Override
+        public void commandStarted(CommandStartedEvent event) {
+            String target = event.getCommand().get(event.getCommandName()) instanceof BsonString name ? name.getValue() : "";
+            String command = event.getCommandName() + " " + target;
+            try {
+                if (command.equals("insert plug")) {
+                    plugSent.countDown();
+                    unplug.await(10, TimeUnit.SECONDS);
+                } else if (target.equals("statuses") || target.equals("jobs")) {
+                    running.put(event.getRequestId(), command);
+                    log.add("start " + command);
+                    if (command.equals("update statuses")) {
+                        statusUpdateStarted.countDown();
+                    } else if (command.equals("insert statuses") && holdInsertForUpdate) {
+                        insertSawUpdate = statusUpdateStarted.await(10, TimeUnit.SECONDS);
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public void commandSucceeded(CommandSucceededEvent event) {
+            String command = running.remove(event.getRequestId());
+            if (command != null) {
+                log.add("end " + command);
+            }
+        }
     }
 }
