@@ -142,7 +142,11 @@ final class TransactionalScenario {
             AtomicReference<Throwable> failure = new AtomicReference<>();
             for (int n = 0; n < pushes; n++) {
                 inFlight.acquire();
-                awaitDelivered(bench, before + n - inFlightAtMost + 1);
+                long mustHaveArrived = before + n - inFlightAtMost + 1;
+                if (!awaitDelivered(bench, mustHaveArrived)) {
+                    throw new IllegalStateException("warm-up pushes accepted but not delivered within 30 s: "
+                            + (mustHaveArrived - bench.fcm.messages()) + " missing");
+                }
                 var answer = bench.asyncApi.withDeadlineAfter(30, TimeUnit.SECONDS).sendPush(request(tokenPrefix, n));
                 Futures.addCallback(answer, new FutureCallback<SendPushResponse>() {
                     @Override
@@ -161,23 +165,20 @@ final class TransactionalScenario {
             if (failure.get() != null) {
                 throw new IllegalStateException("a warm-up push failed: " + failure.get(), failure.get());
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (bench.fcm.messages() - before < pushes && System.nanoTime() < deadline) {
-                TimeUnit.MILLISECONDS.sleep(10);
-            }
+            awaitDelivered(bench, before + pushes);
             return new ClosedLoop(bench.fcm.messages() - before, System.nanoTime() - start);
         }
 
-        /** Waits until the FCM stand-in has {@code count} messages in all. */
-        private static void awaitDelivered(Bench bench, long count) {
+        /** Waits (at most 30 s) until the FCM stand-in has {@code count} messages in all; false when it has not. */
+        private static boolean awaitDelivered(Bench bench, long count) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (bench.fcm.messages() < count) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("warm-up pushes accepted but not delivered within 30 s: "
-                            + (count - bench.fcm.messages()) + " missing");
+                    return false;
                 }
                 LockSupport.parkNanos(100_000);
             }
+            return true;
         }
 
         double deliveredPerSecond() {

@@ -286,7 +286,7 @@ public final class GroupCommit implements AutoCloseable {
         for (List<Write> group : groups) {
             bulks.addAll(runsOfOneKind(byKind(group)));
         }
-        if (bulks.isEmpty()) { // a pass of stop signals only
+        if (bulks.isEmpty()) { // stop signals only, or a round split off before anything was grouped
             return;
         }
         if (recentBulkNanos < sideBySideFromNanos) {
@@ -315,7 +315,7 @@ public final class GroupCommit implements AutoCloseable {
             for (Write write : bulks.get(i)) {
                 Integer earlier = bulkOfRound.putIfAbsent(write.roundFailed, i);
                 if (earlier != null) {
-                    join(chainOf, earlier, i);
+                    merge(chainOf, earlier, i);
                 }
             }
         }
@@ -326,7 +326,7 @@ public final class GroupCommit implements AutoCloseable {
         return new ArrayList<>(chains.values());
     }
 
-    private static void join(int[] chainOf, int a, int b) {
+    private static void merge(int[] chainOf, int a, int b) {
         int rootA = root(chainOf, a);
         int rootB = root(chainOf, b);
         chainOf[Math.max(rootA, rootB)] = Math.min(rootA, rootB);

@@ -6,8 +6,8 @@ import io.netty.channel.EventLoopGroup;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.BlockingDeque;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import org.parsepush.ppns.device.DeviceEndpoint;
 import org.parsepush.ppns.device.DeviceTls;
@@ -19,7 +19,7 @@ final class TestDevice implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final PpnsDeviceClient client;
-    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private final BlockingDeque<String> lines = new LinkedBlockingDeque<>();
 
     private TestDevice(EventLoopGroup group, int port, Path ca) throws Exception {
         DeviceEndpoint endpoint = new DeviceEndpoint("localhost", port, DeviceTls.trusting(ca));
@@ -51,7 +51,17 @@ final class TestDevice implements AutoCloseable {
 
     /** Waits for the answer to the ping: the device is admitted. */
     void awaitPong() throws InterruptedException {
-        String line = lines.poll(10, TimeUnit.SECONDS);
+        // A replay may be written before the answer or after it: pushes read first stay queued, in order.
+        List<String> pushesFirst = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String line;
+        while ((line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) != null
+                && line.contains("\"push_id\"")) {
+            pushesFirst.add(line);
+        }
+        for (int i = pushesFirst.size() - 1; i >= 0; i--) {
+            lines.addFirst(pushesFirst.get(i));
+        }
         if (!"{}".equals(line)) {
             throw new AssertionError("expected the {} answer, got " + line);
         }
