@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.parsepush.gateway.config.ConfigException;
 import org.parsepush.gateway.config.PortInUseException;
 
 /** A gateway that cannot start says why, by configuration key, and leaves nothing running. */
@@ -45,5 +47,14 @@ class BadStartTest {
     @Test
     void aTakenEmbeddedDatabasePortIsNamed() throws Exception {
         assertPortInUse(dataDir, "GATEWAY_MONGO__EMBEDDED_PORT", "mongo.embeddedPort");
+    }
+
+    @Test
+    void aDataDirectoryThatCannotBeMadeIsNamedWithWhatToDo() throws Exception {
+        Path underAFile = Files.writeString(dataDir.resolve("a-file"), "").resolve("data");
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> TestGateway.start(dataDir, "", Map.of("GATEWAY_DATA_DIR", underAFile.toString())));
+        assertTrue(e.getMessage().startsWith("dataDir: cannot create " + underAFile + " ("), e.getMessage());
+        assertTrue(e.getMessage().contains("mount a volume"), e.getMessage());
     }
 }

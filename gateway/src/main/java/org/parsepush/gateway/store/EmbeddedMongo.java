@@ -3,12 +3,12 @@ package org.parsepush.gateway.store;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.parsepush.gateway.config.PortInUseException;
+import org.parsepush.gateway.config.ConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +36,11 @@ final class EmbeddedMongo implements AutoCloseable {
         try {
             Files.createDirectories(dataDir);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the data directory " + dataDir.toAbsolutePath(), e);
+            // A container's read-only root or a volume owned by another user, most often.
+            throw new ConfigException("dataDir: cannot create " + dataDir.toAbsolutePath().normalize() + " ("
+                    + e.getClass().getSimpleName() + "): give the gateway's user a writable directory there, or set"
+                    + " dataDir (GATEWAY_DATA_DIR) to one; in a container, mount a volume at the image's working"
+                    + " directory, /var/lib/push-gateway");
         }
         H2Backend backend;
         try {
