@@ -15,8 +15,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@link GatewayMain} in a process of its own (same class path as the tests), for what only
- * a real process shows: exit codes, SIGTERM, a capped heap.
+ * {@link GatewayMain} in a process of its own (same class path as the tests, or the container
+ * image), for what only a real process shows: exit codes, SIGTERM, a capped heap.
  */
 public final class GatewayProcess implements AutoCloseable {
 
@@ -46,9 +46,14 @@ public final class GatewayProcess implements AutoCloseable {
         command.add("-Dlogback.configurationFile=logback.xml");
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), GatewayMain.class.getName()));
         command.addAll(args);
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(env);
-        return new GatewayProcess(builder.start());
+        return start(builder);
+    }
+
+    /** Starts the gateway as {@code builder} says (another launcher: the container image). */
+    public static GatewayProcess start(ProcessBuilder builder) throws IOException {
+        return new GatewayProcess(builder.redirectErrorStream(true).start());
     }
 
     private void readOutput() {
@@ -86,6 +91,11 @@ public final class GatewayProcess implements AutoCloseable {
     /** Everything printed so far. */
     public String output() {
         return String.join("\n", output);
+    }
+
+    /** The process id. */
+    public long pid() {
+        return process.pid();
     }
 
     /** Sends SIGTERM (through the handle: Process.destroy would also close our end of its output). */
