@@ -697,5 +697,8 @@ describe('deployment-env.js', () => {
     assert.deepEqual(config.apps.map((a) => a.appId), ['shop', 'sensors']);
     const paths = out.secretFiles.map((f) => f.path);
     for (const [, file] of credentialFiles(config)) assert.ok(paths.includes(file), `${file} is listed`);
+    assert.deepEqual([...out.emptyDirs].sort(), ['/tmp', config.dataDir].sort());
+    assert.equal(out.memoryLimit, '2Gi'); // ci/production-values.yaml
+    assert.deepEqual(out.user, { uid: 10001, gid: 10001 });
   });
 });

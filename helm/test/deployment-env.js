@@ -8,6 +8,8 @@
 //     name and key they come from (valueFrom.secretKeyRef)
 //   - secretFiles: the credential files the pod mounts from Secrets (path, Secret, key)
 //   - gatewayYaml: the ConfigMap's gateway.yaml, and its path in the pod
+//   - emptyDirs: where the pod mounts emptyDir volumes; memoryLimit: the container's memory
+//     limit (for example "1Gi"), or null; user: the uid and gid it runs as
 //
 // Usage: node deployment-env.js [values.yaml ...] [--set key=value ...]
 // (run `npm ci` in this directory first; needs the `unzip` command)
@@ -51,9 +53,11 @@ function main() {
 
   const volumes = new Map((pod.volumes || []).map((v) => [v.name, v]));
   const secretFiles = [];
+  const emptyDirs = [];
   let configPath = null;
   for (const mount of container.volumeMounts || []) {
     const volume = volumes.get(mount.name);
+    if (volume && volume.emptyDir) emptyDirs.push(mount.mountPath);
     if (volume && volume.secret) {
       for (const item of volume.secret.items || []) {
         secretFiles.push({
@@ -79,6 +83,10 @@ function main() {
     secretFiles,
     gatewayYamlPath: configPath,
     gatewayYaml: configMap.data['gateway.yaml'],
+    emptyDirs,
+    memoryLimit: (container.resources && container.resources.limits && container.resources.limits.memory) ?? null,
+    user: { uid: (container.securityContext || {}).runAsUser ?? (pod.securityContext || {}).runAsUser ?? null,
+      gid: (container.securityContext || {}).runAsGroup ?? (pod.securityContext || {}).runAsGroup ?? null },
   };
   process.stdout.write(JSON.stringify(out, null, 2) + '\n');
   return 0;

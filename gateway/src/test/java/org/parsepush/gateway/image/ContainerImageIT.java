@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.parsepush.gateway.GatewayProcess;
 import org.parsepush.gateway.TestPki;
+import org.parsepush.gateway.image.LocalContainer.Mount;
 import org.parsepush.ppns.device.DeviceEndpoint;
 import org.parsepush.ppns.device.DeviceTls;
 import org.parsepush.ppns.device.PpnsDeviceClient;
@@ -39,7 +40,8 @@ import org.parsepush.ppns.device.PpnsDeviceClient;
  * The container image that {@code mvn verify} writes (Jib, from scratch: a jlink runtime and
  * its C libraries, see {@code src/main/image/build-root.sh}), checked against the Helm chart
  * and then run as a pod runs it: read-only root, the image's user, a volume for data, a tmpfs
- * on /tmp and a memory limit (see {@link LocalContainer}).
+ * on /tmp and a memory limit (see {@link LocalContainer}). {@link RenderedDeploymentReplicasIT}
+ * runs it as the chart's rendered Deployment says.
  */
 class ContainerImageIT {
 
@@ -55,10 +57,8 @@ class ContainerImageIT {
 
     @BeforeAll
     static void unpack() throws Exception {
-        assertTrue("root".equals(System.getProperty("user.name")), "the image tests mount file systems and make a"
-                + " cgroup, as a container runtime does, so they run as root (CI does)");
-        image = ImageTarball.open(Path.of(System.getProperty("image.tar")), dir.resolve("tarball"));
-        root = image.unpack(dir.resolve("root"));
+        image = UnpackedImage.get().tarball();
+        root = UnpackedImage.get().root();
     }
 
     @Test
@@ -111,8 +111,8 @@ class ContainerImageIT {
     void theJvmSizesItsHeapFromTheContainersMemoryLimit() throws Exception {
         try (MemoryCgroup limit = MemoryCgroup.limitedTo(512 * MIB)) {
             String settings;
-            try (GatewayProcess java = LocalContainer.start(root, image.config(), limit, Files.createTempDirectory(dir,
-                    "volume"), DATA_DIR, Map.of(), List.of("java", "-XshowSettings:all", "-version"))) {
+            try (GatewayProcess java = LocalContainer.start(root, image.config(), limit, List.of(Mount.tmpfs("/tmp")),
+                    Map.of(), List.of("java", "-XshowSettings:all", "-version"))) {
                 assertEquals(0, java.awaitExit(Duration.ofSeconds(60)), java.output());
                 settings = java.output();
             }
@@ -140,7 +140,8 @@ class ContainerImageIT {
                 "GATEWAY_PPNS__PRIVATE_KEY_FILE", DATA_DIR + "/tls/tls.key");
 
         try (MemoryCgroup limit = MemoryCgroup.limitedTo(768 * MIB);
-             GatewayProcess gateway = LocalContainer.start(root, image.config(), limit, volume, DATA_DIR, env, List.of())) {
+             GatewayProcess gateway = LocalContainer.start(root, image.config(), limit,
+                     List.of(Mount.tmpfs("/tmp"), Mount.volume(volume, DATA_DIR)), env, List.of())) {
             gateway.awaitLine("gateway started", Duration.ofSeconds(90));
             assertTrue(gateway.output().matches("(?s).*PPNS listening on \\S+ \\(TLS via BoringSSL.*"),
                     "netty-tcnative's BoringSSL loads in the image:\n" + gateway.output());
@@ -175,8 +176,8 @@ class ContainerImageIT {
     @Test
     void withoutItsVolumeTheGatewaySaysWhereToMountOne() throws Exception {
         try (MemoryCgroup limit = MemoryCgroup.limitedTo(512 * MIB);
-             GatewayProcess gateway = LocalContainer.start(root, image.config(), limit, null, DATA_DIR, Map.of(),
-                     List.of())) {
+             GatewayProcess gateway = LocalContainer.start(root, image.config(), limit, List.of(Mount.tmpfs("/tmp")),
+                     Map.of(), List.of())) {
             assertEquals(2, gateway.awaitExit(Duration.ofSeconds(60)), gateway.output());
             assertTrue(gateway.output().contains("dataDir: cannot create " + DATA_DIR + "/data"), gateway.output());
             assertTrue(gateway.output().contains("mount a volume"), gateway.output());

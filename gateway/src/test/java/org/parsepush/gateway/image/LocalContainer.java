@@ -13,46 +13,76 @@ import org.parsepush.gateway.GatewayProcess;
 /**
  * Runs a command in an unpacked image the way a container runtime (and the Helm chart's pod)
  * would, with only the tools every Linux has: the image's root file tree mounted read-only in
- * a mount namespace of its own, {@code /proc}, {@code /dev} and {@code /sys} from the host, a
- * fresh tmpfs on {@code /tmp}, one writable volume, the image's user, environment and working
- * directory, and a memory limit from a cgroup of its own. The network is the host's, so the
- * process's loopback ports are the test's. Needs root, as a container runtime does.
+ * a mount namespace of its own, {@code /proc}, {@code /dev} and {@code /sys} from the host,
+ * the given volumes, the image's user, environment and working directory, and a memory limit
+ * from a cgroup of its own. The network is the host's, so the process's loopback ports are
+ * the test's. Needs root, as a container runtime does.
  */
 final class LocalContainer {
 
-    /** Mounts, joins the cgroup, then enters the root as the image's user; the last arguments are the command. */
-    private static final String ENTER = """
-            set -eu
-            root=$1 volume=$2 volume_at=$3 cgroup_procs=$4 workdir=$5 uid=$6 gid=$7
-            shift 7
-            /usr/bin/mount --bind "$root" "$root"
-            /usr/bin/mount -o remount,bind,ro "$root"
-            /usr/bin/mount -t proc proc "$root/proc"
-            /usr/bin/mount --rbind /dev "$root/dev"
-            /usr/bin/mount --rbind /sys "$root/sys"
-            /usr/bin/mount -t tmpfs -o mode=1777 tmpfs "$root/tmp"
-            if [ -n "$volume" ]; then /usr/bin/mount --bind "$volume" "$root$volume_at"; fi
-            echo $$ > "$cgroup_procs"
-            exec /usr/bin/unshare --root="$root" --wd="$workdir" --setgid "$gid" --setuid "$uid" "$@"
-            """;
+    /**
+     * Something mounted into the container.
+     *
+     * @param host     a host directory, or null for a fresh tmpfs
+     * @param at       where, inside the container
+     * @param readOnly mounted read-only
+     */
+    record Mount(Path host, String at, boolean readOnly) {
+
+        /** A writable host directory (a pod's {@code emptyDir} or persistent volume). */
+        static Mount volume(Path host, String at) {
+            return new Mount(host, at, false);
+        }
+
+        /** A read-only host directory (a pod's ConfigMap or Secret volume). */
+        static Mount readOnly(Path host, String at) {
+            return new Mount(host, at, true);
+        }
+
+        /** An empty tmpfs, writable by anyone (a pod's {@code emptyDir} in memory). */
+        static Mount tmpfs(String at) {
+            return new Mount(null, at, false);
+        }
+
+        private String commands(Path root) {
+            String target = quote(root + at);
+            if (host == null) {
+                return "/usr/bin/mount -t tmpfs -o mode=1777 tmpfs " + target + "\n";
+            }
+            String bind = "/usr/bin/mount --bind " + quote(host.toString()) + " " + target + "\n";
+            return readOnly ? bind + "/usr/bin/mount -o remount,bind,ro " + target + "\n" : bind;
+        }
+    }
 
     private LocalContainer() {
     }
 
     /**
      * Starts {@code command} (the image's entrypoint when empty) in the image unpacked at
-     * {@code root}, with {@code volume} (if not null) mounted at {@code volumeAt} and
-     * {@code extraEnv} over the image's environment.
+     * {@code root}, with {@code mounts} and {@code extraEnv} over the image's environment. As a
+     * container runtime does, it makes the directories mounted on where the image lacks them.
      */
-    static GatewayProcess start(Path root, JsonNode config, MemoryCgroup cgroup, Path volume, String volumeAt,
+    static GatewayProcess start(Path root, JsonNode config, MemoryCgroup cgroup, List<Mount> mounts,
                                 Map<String, String> extraEnv, List<String> command) throws IOException {
-        if (!Files.isDirectory(root.resolve(volumeAt.substring(1)))) {
-            throw new IllegalArgumentException("the image has no directory " + volumeAt + " to mount the volume on");
-        }
         String[] user = config.path("User").asText().split(":");
+        StringBuilder enter = new StringBuilder("set -eu\n")
+                .append("/usr/bin/mount --bind ").append(quote(root.toString())).append(' ').append(quote(root.toString()))
+                .append("\n/usr/bin/mount -o remount,bind,ro ").append(quote(root.toString()))
+                .append("\n/usr/bin/mount -t proc proc ").append(quote(root + "/proc"))
+                .append("\n/usr/bin/mount --rbind /dev ").append(quote(root + "/dev"))
+                .append("\n/usr/bin/mount --rbind /sys ").append(quote(root + "/sys")).append('\n');
+        for (Mount mount : mounts) {
+            Files.createDirectories(root.resolve(mount.at().substring(1)));
+            enter.append(mount.commands(root));
+        }
+        enter.append("echo $$ > ").append(quote(cgroup.procs().toString())).append('\n')
+                .append("exec /usr/bin/unshare --root=").append(quote(root.toString()))
+                .append(" --wd=").append(quote(config.path("WorkingDir").asText("/")))
+                .append(" --setgid ").append(user.length > 1 ? user[1] : user[0]).append(" --setuid ").append(user[0])
+                .append(" \"$@\"\n");
+
         List<String> launch = new ArrayList<>(List.of("/usr/bin/unshare", "--mount", "--propagation", "private",
-                "/bin/sh", "-c", ENTER, "enter", root.toString(), volume == null ? "" : volume.toString(), volumeAt,
-                cgroup.procs().toString(), config.path("WorkingDir").asText("/"), user[0], user.length > 1 ? user[1] : user[0]));
+                "/bin/sh", "-c", enter.toString(), "enter"));
         if (command.isEmpty()) {
             config.path("Entrypoint").forEach(part -> launch.add(part.asText()));
             config.path("Cmd").forEach(part -> launch.add(part.asText()));
@@ -75,5 +105,9 @@ final class LocalContainer {
             env.put(variable.substring(0, equals), variable.substring(equals + 1));
         }
         return env;
+    }
+
+    private static String quote(String word) {
+        return "'" + word.replace("'", "'\\''") + "'";
     }
 }

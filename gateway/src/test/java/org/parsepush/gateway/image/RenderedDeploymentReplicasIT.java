@@ -1,4 +1,4 @@
-package org.parsepush.gateway;
+package org.parsepush.gateway.image;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,6 +21,10 @@ import java.util.concurrent.TimeUnit;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.parsepush.gateway.GatewayProcess;
+import org.parsepush.gateway.TestGateway;
+import org.parsepush.gateway.TestMongo;
+import org.parsepush.gateway.image.LocalContainer.Mount;
 import org.parsepush.ppns.device.DeviceEndpoint;
 import org.parsepush.ppns.device.PpnsDeviceClient;
 import org.parsepush.proto.v1.Channels;
@@ -32,14 +36,16 @@ import org.parsepush.proto.v1.SendPushRequest;
 import org.parsepush.proto.v1.Target;
 
 /**
- * Two replicas started locally from what the Helm chart renders: the Deployment's
- * environment (secret references filled with test values) and its ConfigMap, only moved to
- * loopback and free ports. PPNS devices connected to either replica each get a push exactly
- * once, whichever replica runs its job.
+ * Two replicas started from the container image as the Helm chart's Deployment starts them:
+ * its command (the image's entrypoint), its environment (secret references filled with test
+ * values, JAVA_TOOL_OPTIONS included), its ConfigMap mounted read-only where GATEWAY_CONFIG
+ * looks, its emptyDir volumes, and the container's memory limit (see {@link LocalContainer}),
+ * only moved to loopback and free ports. PPNS devices connected to either replica each get a
+ * push exactly once, whichever replica runs its job.
  */
-class RenderedDeploymentReplicasTest {
+class RenderedDeploymentReplicasIT {
 
-    static final Path HELM_TEST = Path.of("..", "helm", "test").toAbsolutePath().normalize();
+    private static final Path HELM_TEST = Path.of("..", "helm", "test").toAbsolutePath().normalize();
 
     @TempDir
     Path dir;
@@ -56,7 +62,11 @@ class RenderedDeploymentReplicasTest {
             }
             Map<String, String> secrets = Map.of("GATEWAY_MONGO__URI", mongo.uri(),
                     "GATEWAY_APPS__0__MASTER_KEY", TestGateway.MASTER_KEY);
-            try (GatewayProcess a = replica(rendered, secrets, "a"); GatewayProcess b = replica(rendered, secrets, "b")) {
+            long memoryLimit = bytes(rendered.path("memoryLimit").asText());
+            try (MemoryCgroup limitA = MemoryCgroup.limitedTo(memoryLimit);
+                 MemoryCgroup limitB = MemoryCgroup.limitedTo(memoryLimit);
+                 GatewayProcess a = replica(rendered, secrets, "a", limitA);
+                 GatewayProcess b = replica(rendered, secrets, "b", limitB)) {
                 int ppnsA = port(a, "PPNS endpoint");
                 int ppnsB = port(b, "PPNS endpoint");
                 EventLoopGroup group = PpnsDeviceClient.newEventLoopGroup(1);
@@ -102,27 +112,52 @@ class RenderedDeploymentReplicasTest {
         return new ObjectMapper().readTree(out);
     }
 
-    /** The rendered container environment, secrets filled in, moved to loopback and free ports. */
-    private GatewayProcess replica(JsonNode rendered, Map<String, String> secrets, String name) throws Exception {
-        Path config = dir.resolve(name + "-gateway.yaml");
-        Files.writeString(config, rendered.path("gatewayYaml").asText());
+    /** The rendered container, secrets filled in, moved to loopback and free ports. */
+    private GatewayProcess replica(JsonNode rendered, Map<String, String> secrets, String name, MemoryCgroup limit)
+            throws Exception {
+        UnpackedImage image = UnpackedImage.get();
+        JsonNode config = image.tarball().config();
+        JsonNode user = rendered.path("user");
+        assertEquals(user.path("uid").asText() + ":" + user.path("gid").asText(), config.path("User").asText(),
+                "the pod runs as the image's user");
+        assertTrue(rendered.path("secretFiles").isEmpty(), "these values mount no credential files");
+
+        Path configFile = Path.of(rendered.path("gatewayYamlPath").asText());
+        Path configMap = Files.createDirectories(dir.resolve(name + "-config"));
+        Files.writeString(configMap.resolve(configFile.getFileName().toString()), rendered.path("gatewayYaml").asText());
+        List<Mount> mounts = new ArrayList<>(List.of(Mount.readOnly(configMap, configFile.getParent().toString())));
+        for (JsonNode emptyDir : rendered.path("emptyDirs")) {
+            Path volume = Files.createDirectories(dir.resolve(name + "-volume-" + mounts.size()));
+            HostCommand.run("chown", config.path("User").asText(), volume.toString()); // the pod's fsGroup does this
+            mounts.add(Mount.volume(volume, emptyDir.asText()));
+        }
+
         Map<String, String> env = new HashMap<>();
         for (JsonNode variable : rendered.path("env")) {
             String key = variable.path("name").asText();
             env.put(key, variable.has("secretKeyRef") ? secrets.get(key) : variable.path("value").asText());
         }
-        env.remove("JAVA_TOOL_OPTIONS"); // sized for a container, not for a test machine
-        env.put("GATEWAY_CONFIG", config.toString());
-        env.put("GATEWAY_DATA_DIR", dir.resolve(name).toString());
         env.put("GATEWAY_JOBS__REPLICA_ID", "replica-" + name);
         for (String listener : List.of("GRPC", "ADMIN", "REST", "PPNS")) {
             env.put("GATEWAY_" + listener + "__HOST", "127.0.0.1");
             env.put("GATEWAY_" + listener + "__PORT", "0");
         }
         assertTrue(env.values().stream().allMatch(value -> value != null), "a rendered secret has no test value: " + env);
-        GatewayProcess process = GatewayProcess.start(List.of(), env);
-        process.awaitLine("gateway started", Duration.ofSeconds(60));
+        List<String> command = new ArrayList<>();
+        rendered.path("command").forEach(part -> command.add(part.asText()));
+        rendered.path("args").forEach(part -> command.add(part.asText()));
+        GatewayProcess process = LocalContainer.start(image.root(), config, limit, mounts, env, command);
+        process.awaitLine("gateway started", Duration.ofSeconds(90));
         return process;
+    }
+
+    /** A Kubernetes memory quantity in bytes: {@code 512Mi}, {@code 1Gi}. */
+    static long bytes(String quantity) {
+        Map<String, Long> units = Map.of("Ki", 1L << 10, "Mi", 1L << 20, "Gi", 1L << 30);
+        String unit = quantity.length() > 2 ? quantity.substring(quantity.length() - 2) : "";
+        return units.containsKey(unit)
+                ? Long.parseLong(quantity.substring(0, quantity.length() - 2)) * units.get(unit)
+                : Long.parseLong(quantity);
     }
 
     private static int port(GatewayProcess process, String what) throws InterruptedException {
