@@ -19,7 +19,7 @@ record UnpackedImage(ImageTarball tarball, Path root) {
     static synchronized UnpackedImage get() throws IOException, InterruptedException {
         if (shared == null) {
             assertTrue("root".equals(System.getProperty("user.name")), "the image tests mount file systems and make"
-                    + " cgroups, as a container runtime does, so they run as root (CI does)");
+                    + " cgroups, as a container runtime does, so they run as root (CI does); -DskipITs leaves them out");
             Path dir = Path.of("target", "image-test").toAbsolutePath();
             HostCommand.run("rm", "-rf", dir.toString());
             ImageTarball tarball = ImageTarball.open(Path.of(System.getProperty("image.tar")), dir.resolve("tarball"));
