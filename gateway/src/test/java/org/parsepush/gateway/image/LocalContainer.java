@@ -14,11 +14,15 @@ import org.parsepush.gateway.GatewayProcess;
  * Runs a command in an unpacked image the way a container runtime (and the Helm chart's pod)
  * would, with only the tools every Linux has: the image's root file tree mounted read-only in
  * a mount namespace of its own, {@code /proc}, {@code /dev} and {@code /sys} from the host,
+ * an {@code /etc/hosts} and {@code /etc/resolv.conf} (as the kubelet mounts a pod's),
  * the given volumes, the image's user, environment and working directory, and a memory limit
  * from a cgroup of its own. The network is the host's, so the process's loopback ports are
  * the test's. Needs root, as a container runtime does.
  */
 final class LocalContainer {
+
+    /** A name that only the container's {@code /etc/hosts} knows, for 127.0.0.1. */
+    static final String TEST_HOST = "loopback.push-gateway.test";
 
     /**
      * Something mounted into the container.
@@ -44,6 +48,16 @@ final class LocalContainer {
             return new Mount(null, at, false);
         }
 
+        /**
+         * The name resolution files, as the kubelet mounts a pod's: an {@code /etc/hosts} that
+         * also names 127.0.0.1 {@link #TEST_HOST}, and the host's {@code /etc/resolv.conf}.
+         */
+        static List<Mount> nameResolution(Path dir) throws IOException {
+            Path hosts = Files.writeString(Files.createDirectories(dir).resolve("hosts"),
+                    "127.0.0.1 localhost\n::1 localhost\n127.0.0.1 " + TEST_HOST + "\n");
+            return List.of(readOnly(hosts, "/etc/hosts"), readOnly(Path.of("/etc/resolv.conf"), "/etc/resolv.conf"));
+        }
+
         private String commands(Path root) {
             String target = quote(root + at);
             if (host == null) {
@@ -60,7 +74,8 @@ final class LocalContainer {
     /**
      * Starts {@code command} (the image's entrypoint when empty) in the image unpacked at
      * {@code root}, with {@code mounts} and {@code extraEnv} over the image's environment. As a
-     * container runtime does, it makes the directories mounted on where the image lacks them.
+     * container runtime does, it makes the directories and files mounted on where the image
+     * lacks them.
      */
     static GatewayProcess start(Path root, JsonNode config, MemoryCgroup cgroup, List<Mount> mounts,
                                 Map<String, String> extraEnv, List<String> command) throws IOException {
@@ -71,8 +86,18 @@ final class LocalContainer {
                 .append("\n/usr/bin/mount -t proc proc ").append(quote(root + "/proc"))
                 .append("\n/usr/bin/mount --rbind /dev ").append(quote(root + "/dev"))
                 .append("\n/usr/bin/mount --rbind /sys ").append(quote(root + "/sys")).append('\n');
-        for (Mount mount : mounts) {
-            Files.createDirectories(root.resolve(mount.at().substring(1)));
+        List<Mount> all = new ArrayList<>(Mount.nameResolution(root.resolveSibling("etc-" + root.getFileName())));
+        all.addAll(mounts);
+        for (Mount mount : all) {
+            Path target = root.resolve(mount.at().substring(1));
+            if (mount.host() != null && Files.isRegularFile(mount.host())) {
+                Files.createDirectories(target.getParent());
+                if (!Files.exists(target)) {
+                    Files.createFile(target);
+                }
+            } else {
+                Files.createDirectories(target);
+            }
             enter.append(mount.commands(root));
         }
         enter.append("echo $$ > ").append(quote(cgroup.procs().toString())).append('\n')

@@ -60,7 +60,9 @@ class RenderedDeploymentReplicasIT {
                         .append("installationId", "rendered-device-" + i).append("channels", List.of("fleet"))
                         .append("_updated_at", new Date()));
             }
-            Map<String, String> secrets = Map.of("GATEWAY_MONGO__URI", mongo.uri(),
+            // By a name only the container's /etc/hosts knows: name resolution works in the image.
+            Map<String, String> secrets = Map.of("GATEWAY_MONGO__URI",
+                    mongo.uri().replace("127.0.0.1", LocalContainer.TEST_HOST),
                     "GATEWAY_APPS__0__MASTER_KEY", TestGateway.MASTER_KEY);
             long memoryLimit = bytes(rendered.path("memoryLimit").asText());
             try (MemoryCgroup limitA = MemoryCgroup.limitedTo(memoryLimit);
