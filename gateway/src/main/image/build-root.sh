@@ -6,13 +6,14 @@
 # Why not a base image: the image is built where no container registry can be reached, so
 # it starts from `scratch` and brings everything itself, as distroless images do.
 #
-# Usage: build-root.sh <java.home> <output directory> <application jar>
+# Usage: build-root.sh <java.home> <output directory> <application jar> <uid>
 set -euo pipefail
 
 java_home=$1
 root=$2
 jar=$3
-uid=10001
+uid=$4
+command -v unzip >/dev/null || { echo "build-root.sh needs unzip" >&2; exit 1; }
 
 # The modules the gateway's jar needs (jdeps --print-module-deps over it), plus jdk.crypto.ec
 # (TLS key exchange, APNs p8 tokens), jdk.naming.dns (mongodb+srv:// seed lists) and
@@ -37,7 +38,7 @@ mkdir -p "$root/opt"
 runtime=$(realpath "$root/opt/java")
 natives=$(mktemp -d)
 trap 'rm -rf "$natives"' EXIT
-unzip -q -j -o "$jar" 'META-INF/native/*x86_64*.so' 'META-INF/native/*x86-64*.so' -d "$natives" 2>/dev/null || true
+unzip -q -j -o "$jar" 'META-INF/native/*x86?64*.so' -d "$natives"
 find "$runtime" "$natives" -type f \( -name '*.so' -o -perm -u+x \) -print0 \
     | xargs -0 ldd 2>/dev/null \
     | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\/.*ld-linux/ { print $1 }' \
