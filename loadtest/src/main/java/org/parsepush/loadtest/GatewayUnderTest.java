@@ -23,18 +23,23 @@ import java.util.regex.Pattern;
  */
 final class GatewayUnderTest implements AutoCloseable {
 
+    /** A collector other than G1 chosen in LOADTEST_GATEWAY_JVM_ARGS: its log is not one {@link GcLog} reads. */
+    private static final Pattern OTHER_COLLECTOR = Pattern.compile("-XX:\\+Use(Serial|Parallel|Z|Shenandoah|Epsilon)GC");
     private static final Pattern LISTENING = Pattern.compile("(gRPC API|admin HTTP|PPNS endpoint|Parse REST push API)"
             + "[^:]* listening on [0-9.]+:(\\d+)");
 
     private final Process process;
     private final GcLog gcLog;
+    /** Whether the gateway runs G1, whose pause lines {@link GcLog} reads. */
+    private final boolean g1;
     private final Map<String, Integer> ports = new ConcurrentHashMap<>();
     private final CountDownLatch started = new CountDownLatch(1);
     private final StringBuffer log = new StringBuffer();
 
-    private GatewayUnderTest(Process process, GcLog gcLog) {
+    private GatewayUnderTest(Process process, GcLog gcLog, boolean g1) {
         this.process = process;
         this.gcLog = gcLog;
+        this.g1 = g1;
         Thread reader = new Thread(this::readLog, "gateway-log");
         reader.setDaemon(true);
         reader.start();
@@ -45,23 +50,29 @@ final class GatewayUnderTest implements AutoCloseable {
             throw new IllegalStateException(jar.toAbsolutePath() + " is missing: build it with mvn -q -DskipTests"
                     + " package -pl gateway -am, and run from the repository root or give --gateway-jar");
         }
-        GcLog gcLog = new GcLog(Files.createTempFile("gateway-gc", ".log"));
-        List<String> command = new java.util.ArrayList<>(List.of(
-                ChildProcesses.jdkTool("java"), "-Xmx" + heap, "-XX:+UseG1GC",
-                gcLog.jvmOption()));
         // Extra JVM options for the gateway under test, e.g. a profiler: -XX:StartFlightRecording=...
-        String extra = System.getenv("LOADTEST_GATEWAY_JVM_ARGS");
-        if (extra != null) {
-            command.addAll(LoadGeneratorJvm.splitOptions(extra));
+        List<String> extra = LoadGeneratorJvm.splitOptions(System.getenv().getOrDefault("LOADTEST_GATEWAY_JVM_ARGS", ""));
+        boolean g1 = runsG1(extra);
+        GcLog gcLog = new GcLog(Files.createTempFile("gateway-gc", ".log"));
+        List<String> command = new java.util.ArrayList<>(List.of(ChildProcesses.jdkTool("java"), "-Xmx" + heap));
+        if (g1) {
+            command.add("-XX:+UseG1GC");
         }
+        command.add(gcLog.jvmOption());
+        command.addAll(extra);
         command.addAll(List.of("-jar", jar.toString(), "--config", config.toString()));
         Process process = ChildProcesses.adopt(new ProcessBuilder(command).redirectErrorStream(true).start());
-        GatewayUnderTest gateway = new GatewayUnderTest(process, gcLog);
+        GatewayUnderTest gateway = new GatewayUnderTest(process, gcLog, g1);
         if (!gateway.awaitStarted(TimeUnit.SECONDS.toNanos(90))) {
             gateway.close();
             throw new IllegalStateException("the gateway did not start:\n" + gateway.log);
         }
         return gateway;
+    }
+
+    /** Whether the gateway runs G1 with these extra options: unless they choose another collector. */
+    static boolean runsG1(List<String> extraOptions) {
+        return extraOptions.stream().noneMatch(option -> OTHER_COLLECTOR.matcher(option).matches());
     }
 
     private void readLog() {
@@ -131,6 +142,10 @@ final class GatewayUnderTest implements AutoCloseable {
      * read from its GC log, so measuring them costs the gateway nothing while it works.
      */
     void reportHeapAndPausesSince(long gcLogMark, Report report) throws IOException, InterruptedException {
+        if (!g1) {
+            report.note("gateway gc pauses and peak heap", "not read: the gateway runs another collector than G1");
+            return;
+        }
         GcLog.Pauses pauses = gcLog.since(gcLogMark);
         // What was allocated after the last pause is not in the log: it may be the peak.
         double heapNow = metric("jvm_memory_used_bytes", "area=\"heap\"");
