@@ -27,7 +27,7 @@ final class LocalContainer {
     /**
      * Something mounted into the container.
      *
-     * @param host     a host directory, or null for a fresh tmpfs
+     * @param host     a host directory or file, or null for a fresh tmpfs
      * @param at       where, inside the container
      * @param readOnly mounted read-only
      */
@@ -58,6 +58,19 @@ final class LocalContainer {
             return List.of(readOnly(hosts, "/etc/hosts"), readOnly(Path.of("/etc/resolv.conf"), "/etc/resolv.conf"));
         }
 
+        /** Makes the directory or file mounted on, where the image lacks it, as a container runtime does. */
+        private void makeTarget(Path root) throws IOException {
+            Path target = root.resolve(at.substring(1));
+            if (host != null && Files.isRegularFile(host)) {
+                Files.createDirectories(target.getParent());
+                if (!Files.exists(target)) {
+                    Files.createFile(target);
+                }
+            } else {
+                Files.createDirectories(target);
+            }
+        }
+
         private String commands(Path root) {
             String target = quote(root + at);
             if (host == null) {
@@ -73,41 +86,12 @@ final class LocalContainer {
 
     /**
      * Starts {@code command} (the image's entrypoint when empty) in the image unpacked at
-     * {@code root}, with {@code mounts} and {@code extraEnv} over the image's environment. As a
-     * container runtime does, it makes the directories and files mounted on where the image
-     * lacks them.
+     * {@code root}, with {@code mounts} and {@code extraEnv} over the image's environment.
      */
     static GatewayProcess start(Path root, JsonNode config, MemoryCgroup cgroup, List<Mount> mounts,
                                 Map<String, String> extraEnv, List<String> command) throws IOException {
-        String[] user = config.path("User").asText().split(":");
-        StringBuilder enter = new StringBuilder("set -eu\n")
-                .append("/usr/bin/mount --bind ").append(quote(root.toString())).append(' ').append(quote(root.toString()))
-                .append("\n/usr/bin/mount -o remount,bind,ro ").append(quote(root.toString()))
-                .append("\n/usr/bin/mount -t proc proc ").append(quote(root + "/proc"))
-                .append("\n/usr/bin/mount --rbind /dev ").append(quote(root + "/dev"))
-                .append("\n/usr/bin/mount --rbind /sys ").append(quote(root + "/sys")).append('\n');
-        List<Mount> all = new ArrayList<>(Mount.nameResolution(root.resolveSibling("etc-" + root.getFileName())));
-        all.addAll(mounts);
-        for (Mount mount : all) {
-            Path target = root.resolve(mount.at().substring(1));
-            if (mount.host() != null && Files.isRegularFile(mount.host())) {
-                Files.createDirectories(target.getParent());
-                if (!Files.exists(target)) {
-                    Files.createFile(target);
-                }
-            } else {
-                Files.createDirectories(target);
-            }
-            enter.append(mount.commands(root));
-        }
-        enter.append("echo $$ > ").append(quote(cgroup.procs().toString())).append('\n')
-                .append("exec /usr/bin/unshare --root=").append(quote(root.toString()))
-                .append(" --wd=").append(quote(config.path("WorkingDir").asText("/")))
-                .append(" --setgid ").append(user.length > 1 ? user[1] : user[0]).append(" --setuid ").append(user[0])
-                .append(" \"$@\"\n");
-
         List<String> launch = new ArrayList<>(List.of("/usr/bin/unshare", "--mount", "--propagation", "private",
-                "/bin/sh", "-c", enter.toString(), "enter"));
+                "/bin/sh", "-c", enterScript(root, config, cgroup, mounts), "enter"));
         if (command.isEmpty()) {
             config.path("Entrypoint").forEach(part -> launch.add(part.asText()));
             config.path("Cmd").forEach(part -> launch.add(part.asText()));
@@ -119,6 +103,35 @@ final class LocalContainer {
         builder.environment().putAll(environment(config));
         builder.environment().putAll(extraEnv);
         return GatewayProcess.start(builder);
+    }
+
+    /**
+     * The script run in the new mount namespace: mounts the root read-only, the host's
+     * {@code /proc}, {@code /dev} and {@code /sys}, the name resolution files and
+     * {@code mounts}; joins the cgroup; then runs its arguments inside the root, as the image's
+     * user, in its working directory.
+     */
+    private static String enterScript(Path root, JsonNode config, MemoryCgroup cgroup, List<Mount> mounts)
+            throws IOException {
+        String rootDir = quote(root.toString());
+        StringBuilder script = new StringBuilder("set -eu\n")
+                .append("/usr/bin/mount --bind ").append(rootDir).append(' ').append(rootDir).append('\n')
+                .append("/usr/bin/mount -o remount,bind,ro ").append(rootDir).append('\n')
+                .append("/usr/bin/mount -t proc proc ").append(quote(root + "/proc")).append('\n')
+                .append("/usr/bin/mount --rbind /dev ").append(quote(root + "/dev")).append('\n')
+                .append("/usr/bin/mount --rbind /sys ").append(quote(root + "/sys")).append('\n');
+        List<Mount> all = new ArrayList<>(Mount.nameResolution(root.resolveSibling("etc-" + root.getFileName())));
+        all.addAll(mounts);
+        for (Mount mount : all) {
+            mount.makeTarget(root);
+            script.append(mount.commands(root));
+        }
+        String[] user = config.path("User").asText().split(":");
+        return script.append("echo $$ > ").append(quote(cgroup.procs().toString())).append('\n')
+                .append("exec /usr/bin/unshare --root=").append(rootDir)
+                .append(" --wd=").append(quote(config.path("WorkingDir").asText("/")))
+                .append(" --setgid ").append(user.length > 1 ? user[1] : user[0]).append(" --setuid ").append(user[0])
+                .append(" \"$@\"\n").toString();
     }
 
     /** The image's {@code Env}, {@code NAME=value} each. */
