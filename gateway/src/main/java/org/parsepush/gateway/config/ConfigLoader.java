@@ -13,10 +13,13 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -59,11 +62,49 @@ public final class ConfigLoader {
         applyEnvironment(tree, env);
         GatewayConfig config = bind(tree, file);
         if (config.apps().isEmpty() && file.isEmpty()) {
+            requireLoopbackForTheDevelopmentApp(config);
             config.useApps(List.of(new AppConfig(DEV_APP_ID, DEV_MASTER_KEY, "dev")));
             config.ppns().registerDevicesForDevelopment();
         }
         validate(config);
         return config;
+    }
+
+    /**
+     * The development app's master key is published in the README, so whatever takes it (the
+     * gRPC API, Parse's REST API) and the PPNS endpoint that registers any device stay on
+     * loopback. An operator who set a listener's host (in a container, say) is told why the
+     * gateway will not start that way, instead of a warning that claims loopback.
+     */
+    private static void requireLoopbackForTheDevelopmentApp(GatewayConfig config) {
+        Map<String, Listener> listeners = new LinkedHashMap<>();
+        listeners.put("grpc.host", config.grpc().listener());
+        if (config.rest().enabled()) {
+            listeners.put("rest.host", config.rest().listener());
+        }
+        if (config.ppns().enabled()) {
+            listeners.put("ppns.host", config.ppns().listener());
+        }
+        List<String> problems = new ArrayList<>();
+        listeners.forEach((key, listener) -> {
+            if (!isLoopback(listener.host())) {
+                problems.add(key + " is " + listener.host() + ", but without a configuration file the gateway serves"
+                        + " only the development app '" + DEV_APP_ID + "', whose master key is published, and so only"
+                        + " on loopback: give a configuration file (--config or " + CONFIG_FILE_ENV + ") with your own"
+                        + " apps and master keys to listen there");
+            }
+        });
+        if (!problems.isEmpty()) {
+            throw ConfigException.of(problems);
+        }
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     /** The file named by {@code --config <path>} or by {@code GATEWAY_CONFIG}, if any. */

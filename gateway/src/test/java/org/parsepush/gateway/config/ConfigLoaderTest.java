@@ -67,6 +67,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theDevelopmentAppIsNeverServedBeyondLoopback() {
+        ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader().load(Optional.empty(),
+                Map.of("GATEWAY_GRPC__HOST", "0.0.0.0", "GATEWAY_PPNS__HOST", "10.1.2.3")));
+        assertTrue(e.getMessage().contains("grpc.host is 0.0.0.0, but without a configuration file"), e.getMessage());
+        assertTrue(e.getMessage().contains("ppns.host is 10.1.2.3"), e.getMessage());
+        assertTrue(e.getMessage().contains("GATEWAY_CONFIG"), e.getMessage());
+        assertFalse(e.getMessage().contains(ConfigLoader.DEV_MASTER_KEY), "the key is not repeated");
+        // Loopback in any spelling is fine, and so is a disabled listener anywhere.
+        new ConfigLoader().load(Optional.empty(), Map.of("GATEWAY_GRPC__HOST", "localhost", "GATEWAY_REST__HOST",
+                "127.0.0.2", "GATEWAY_PPNS__ENABLED", "false", "GATEWAY_PPNS__HOST", "0.0.0.0"));
+    }
+
+    @Test
     void aFileWithoutAppsIsRejected() {
         assertTrue(failure("grpc: {port: 1234}\n", Map.of()).contains("at least one Parse app"));
     }
