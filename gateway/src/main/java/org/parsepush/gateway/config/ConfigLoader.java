@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -77,25 +76,25 @@ public final class ConfigLoader {
      * gateway will not start that way, instead of a warning that claims loopback.
      */
     private static void requireLoopbackForTheDevelopmentApp(GatewayConfig config) {
-        Map<String, Listener> listeners = new LinkedHashMap<>();
-        listeners.put("grpc.host", config.grpc().listener());
+        List<String> problems = new ArrayList<>();
+        requireLoopback("grpc.host", config.grpc().listener(), problems);
         if (config.rest().enabled()) {
-            listeners.put("rest.host", config.rest().listener());
+            requireLoopback("rest.host", config.rest().listener(), problems);
         }
         if (config.ppns().enabled()) {
-            listeners.put("ppns.host", config.ppns().listener());
+            requireLoopback("ppns.host", config.ppns().listener(), problems);
         }
-        List<String> problems = new ArrayList<>();
-        listeners.forEach((key, listener) -> {
-            if (!isLoopback(listener.host())) {
-                problems.add(key + " is " + listener.host() + ", but without a configuration file the gateway serves"
-                        + " only the development app '" + DEV_APP_ID + "', whose master key is published, and so only"
-                        + " on loopback: give a configuration file (--config or " + CONFIG_FILE_ENV + ") with your own"
-                        + " apps and master keys to listen there");
-            }
-        });
         if (!problems.isEmpty()) {
             throw ConfigException.of(problems);
+        }
+    }
+
+    private static void requireLoopback(String key, Listener listener, List<String> problems) {
+        if (!isLoopback(listener.host())) {
+            problems.add(key + " is " + listener.host() + ", but without a configuration file the gateway serves"
+                    + " only the development app '" + DEV_APP_ID + "', whose master key is published, and so only"
+                    + " on loopback: give a configuration file (--config or " + CONFIG_FILE_ENV + ") with your own"
+                    + " apps and master keys to listen there");
         }
     }
 

@@ -52,13 +52,15 @@ class ContainerImageIT {
     @TempDir
     static Path dir;
 
+    static UnpackedImage unpacked;
     static ImageTarball image;
     static Path root;
 
     @BeforeAll
     static void unpack() throws Exception {
-        image = UnpackedImage.get().tarball();
-        root = UnpackedImage.get().root();
+        unpacked = UnpackedImage.get();
+        image = unpacked.tarball();
+        root = unpacked.root();
     }
 
     @Test
@@ -111,7 +113,7 @@ class ContainerImageIT {
     void theJvmSizesItsHeapFromTheContainersMemoryLimit() throws Exception {
         try (MemoryCgroup limit = MemoryCgroup.limitedTo(512 * MIB)) {
             String settings;
-            try (GatewayProcess java = LocalContainer.start(root, image.config(), limit, List.of(Mount.tmpfs("/tmp")),
+            try (GatewayProcess java = LocalContainer.start(unpacked, limit, List.of(Mount.tmpfs("/tmp")),
                     Map.of(), List.of("java", "-XshowSettings:all", "-version"))) {
                 assertEquals(0, java.awaitExit(Duration.ofSeconds(60)), java.output());
                 settings = java.output();
@@ -140,7 +142,7 @@ class ContainerImageIT {
                 "GATEWAY_PPNS__PRIVATE_KEY_FILE", DATA_DIR + "/tls/tls.key");
 
         try (MemoryCgroup limit = MemoryCgroup.limitedTo(768 * MIB);
-             GatewayProcess gateway = LocalContainer.start(root, image.config(), limit,
+             GatewayProcess gateway = LocalContainer.start(unpacked, limit,
                      List.of(Mount.tmpfs("/tmp"), Mount.volume(volume, DATA_DIR)), env, List.of())) {
             gateway.awaitLine("gateway started", Duration.ofSeconds(90));
             assertTrue(gateway.output().matches("(?s).*PPNS listening on \\S+ \\(TLS via BoringSSL.*"),
@@ -168,6 +170,7 @@ class ContainerImageIT {
 
             gateway.terminate();
             gateway.awaitLine("gateway stopped", Duration.ofSeconds(30));
+            // 143 is the JVM's status when SIGTERM ends it once its shutdown hooks (the drain) have run.
             assertEquals(128 + 15, gateway.awaitExit(Duration.ofSeconds(30)), "ended by the SIGTERM, after draining");
         }
         assertTrue(Files.exists(volume.resolve("data/embedded-mongo.mv")), "the embedded database wrote to the volume");
@@ -176,7 +179,7 @@ class ContainerImageIT {
     @Test
     void withoutItsVolumeTheGatewaySaysWhereToMountOne() throws Exception {
         try (MemoryCgroup limit = MemoryCgroup.limitedTo(512 * MIB);
-             GatewayProcess gateway = LocalContainer.start(root, image.config(), limit, List.of(Mount.tmpfs("/tmp")),
+             GatewayProcess gateway = LocalContainer.start(unpacked, limit, List.of(Mount.tmpfs("/tmp")),
                      Map.of(), List.of())) {
             assertEquals(2, gateway.awaitExit(Duration.ofSeconds(60)), gateway.output());
             assertTrue(gateway.output().contains("dataDir: cannot create " + DATA_DIR + "/data"), gateway.output());

@@ -85,11 +85,13 @@ final class LocalContainer {
     }
 
     /**
-     * Starts {@code command} (the image's entrypoint when empty) in the image unpacked at
-     * {@code root}, with {@code mounts} and {@code extraEnv} over the image's environment.
+     * Starts {@code command} (the image's entrypoint when empty) in {@code image}, with
+     * {@code mounts} and {@code extraEnv} over the image's environment.
      */
-    static GatewayProcess start(Path root, JsonNode config, MemoryCgroup cgroup, List<Mount> mounts,
+    static GatewayProcess start(UnpackedImage image, MemoryCgroup cgroup, List<Mount> mounts,
                                 Map<String, String> extraEnv, List<String> command) throws IOException {
+        Path root = image.root();
+        JsonNode config = image.tarball().config();
         List<String> launch = new ArrayList<>(List.of("/usr/bin/unshare", "--mount", "--propagation", "private",
                 "/bin/sh", "-c", enterScript(root, config, cgroup, mounts), "enter"));
         if (command.isEmpty()) {

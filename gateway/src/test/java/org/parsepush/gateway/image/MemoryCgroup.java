@@ -21,19 +21,20 @@ final class MemoryCgroup implements AutoCloseable {
         this.dir = dir;
     }
 
-    /** A new cgroup limited to {@code bytes}. */
+    /** A new cgroup limited to {@code bytes}: under cgroup v1's memory controller, else under cgroup v2. */
     static MemoryCgroup limitedTo(long bytes) throws IOException {
+        String v2Path = null;
         for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
             String[] fields = line.split(":", 3);
-            boolean v1Memory = List.of(fields[1].split(",")).contains("memory");
-            if (v1Memory && Files.isDirectory(CGROUPS.resolve("memory"))) {
+            if (List.of(fields[1].split(",")).contains("memory") && Files.isDirectory(CGROUPS.resolve("memory"))) {
                 return create(CGROUPS.resolve("memory").resolve(relative(fields[2])), "memory.limit_in_bytes", bytes);
             }
-        }
-        for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
-            if (line.startsWith("0::") && Files.exists(CGROUPS.resolve("cgroup.controllers"))) {
-                return create(CGROUPS.resolve(relative(line.substring(3))), "memory.max", bytes);
+            if (fields[0].equals("0") && fields[1].isEmpty()) {
+                v2Path = fields[2];
             }
+        }
+        if (v2Path != null && Files.exists(CGROUPS.resolve("cgroup.controllers"))) {
+            return create(CGROUPS.resolve(relative(v2Path)), "memory.max", bytes);
         }
         throw new IOException("no memory cgroup to make a limited one under (see /proc/self/cgroup)");
     }

@@ -148,7 +148,7 @@ class RenderedDeploymentReplicasIT {
         List<String> command = new ArrayList<>();
         rendered.path("command").forEach(part -> command.add(part.asText()));
         rendered.path("args").forEach(part -> command.add(part.asText()));
-        GatewayProcess process = LocalContainer.start(image.root(), config, limit, mounts, env, command);
+        GatewayProcess process = LocalContainer.start(image, limit, mounts, env, command);
         process.awaitLine("gateway started", Duration.ofSeconds(90));
         return process;
     }
