@@ -3,12 +3,14 @@ package org.parsepush.loadtest;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.Writer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,11 +38,11 @@ final class GatewayUnderTest implements AutoCloseable {
     private final CountDownLatch started = new CountDownLatch(1);
     private final StringBuffer log = new StringBuffer();
 
-    private GatewayUnderTest(Process process, GcLog gcLog, boolean g1) {
+    private GatewayUnderTest(Process process, GcLog gcLog, boolean g1, Writer logCopy) {
         this.process = process;
         this.gcLog = gcLog;
         this.g1 = g1;
-        Thread reader = new Thread(this::readLog, "gateway-log");
+        Thread reader = new Thread(() -> readLog(logCopy), "gateway-log");
         reader.setDaemon(true);
         reader.start();
     }
@@ -61,8 +63,9 @@ final class GatewayUnderTest implements AutoCloseable {
         command.add(gcLog.jvmOption());
         command.addAll(extra);
         command.addAll(List.of("-jar", jar.toString(), "--config", config.toString()));
+        Writer logCopy = logCopy();
         Process process = ChildProcesses.adopt(new ProcessBuilder(command).redirectErrorStream(true).start());
-        GatewayUnderTest gateway = new GatewayUnderTest(process, gcLog, g1);
+        GatewayUnderTest gateway = new GatewayUnderTest(process, gcLog, g1, logCopy);
         if (!gateway.awaitStarted(TimeUnit.SECONDS.toNanos(90))) {
             gateway.close();
             throw new IllegalStateException("the gateway did not start:\n" + gateway.log);
@@ -75,9 +78,24 @@ final class GatewayUnderTest implements AutoCloseable {
         return extraOptions.stream().noneMatch(option -> OTHER_COLLECTOR.matcher(option).matches());
     }
 
-    private void readLog() {
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream()))) {
+    /**
+     * Where the gateway's output is copied: the file LOADTEST_GATEWAY_LOG names, appended to, the
+     * way to see afterwards what the gateway did during a run; else nowhere.
+     */
+    private static Writer logCopy() throws IOException {
+        String file = System.getenv("LOADTEST_GATEWAY_LOG");
+        if (file == null || file.isEmpty()) {
+            return Writer.nullWriter();
+        }
+        return Files.newBufferedWriter(Path.of(file), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    /** Reads the gateway's output for its ports and its start, copying it to {@link #logCopy()}. */
+    private void readLog(Writer copy) {
+        try (copy; BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream()))) {
             for (String line; (line = reader.readLine()) != null; ) {
+                copy.write(line);
+                copy.write('\n');
                 if (log.length() < 200_000) {
                     log.append(line).append('\n');
                 }
