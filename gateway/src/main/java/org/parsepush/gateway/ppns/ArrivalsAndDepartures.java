@@ -23,7 +23,8 @@ final class ArrivalsAndDepartures {
     private static final Logger log = LoggerFactory.getLogger(ArrivalsAndDepartures.class);
     private static final int MAX_BATCH = 500;
 
-    private record Event(PpnsConnection connection, boolean arrived) {
+    /** A device connected here ({@code arrival} is its connection) or left ({@code arrival} is null). */
+    private record Event(String installationId, PpnsConnection arrival) {
     }
 
     private final Inbox inbox;
@@ -53,11 +54,15 @@ final class ArrivalsAndDepartures {
     }
 
     void arrived(PpnsConnection connection) {
-        batcher.add(new Event(connection, true));
+        batcher.add(new Event(connection.installationId(), connection));
     }
 
-    void departed(PpnsConnection connection) {
-        batcher.add(new Event(connection, false));
+    /**
+     * A device's connection here closed, or its directory entry outlived it. Its entry is
+     * removed in event order unless it is connected here again by then.
+     */
+    void departed(String installationId) {
+        batcher.add(new Event(installationId, null));
     }
 
     private void handle(List<Event> events) {
@@ -77,9 +82,9 @@ final class ArrivalsAndDepartures {
     private List<ConnectionDirectory.Change> changes(List<Event> events, List<PpnsConnection> arrivals) {
         List<ConnectionDirectory.Change> changes = new ArrayList<>(events.size());
         for (Event event : events) {
-            String installationId = event.connection().installationId();
-            if (event.arrived()) {
-                arrivals.add(event.connection());
+            String installationId = event.installationId();
+            if (event.arrival() != null) {
+                arrivals.add(event.arrival());
                 changes.add(new ConnectionDirectory.Change(installationId, true));
             } else if (!heldHere.test(installationId)) {
                 changes.add(new ConnectionDirectory.Change(installationId, false));

@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.bson.Document;
 import org.parsepush.gateway.config.PortInUseException;
 import org.parsepush.gateway.config.PpnsConfig;
@@ -107,7 +108,7 @@ public final class PpnsEndpoint implements ConnectionListener, AutoCloseable {
         ConnectionDirectory directory = new ConnectionDirectory(database, config.registryRefresh());
         InstallationCheck admission = new InstallationCheck(database, config.autoRegister(), clock, work);
         ArrivalsAndDepartures arrivals = new ArrivalsAndDepartures(inbox, directory, replica, clock, REPLAY_LIMIT,
-                installationId -> local(appId, installationId).isPresent(), this::replay, work);
+                heldHere(appId), this::replay, work);
         PpnsApp app = new PpnsApp(database, inbox, directory, admission, arrivals);
         apps.put(appId, app);
         return app;
@@ -117,8 +118,9 @@ public final class PpnsEndpoint implements ConnectionListener, AutoCloseable {
         for (PpnsApp app : apps.values()) {
             try {
                 app.inbox().createIndexes();
+                app.directory().createIndexes();
             } catch (RuntimeException e) {
-                log.warn("cannot create the PPNS inbox indexes yet: {}", e.toString());
+                log.warn("cannot create the PPNS inbox and directory indexes yet: {}", e.toString());
             }
         }
         try {
@@ -201,6 +203,11 @@ public final class PpnsEndpoint implements ConnectionListener, AutoCloseable {
         return work;
     }
 
+    /** Whether this replica holds a connection for an installation id of the app now. */
+    private Predicate<String> heldHere(String appId) {
+        return installationId -> local(appId, installationId).isPresent();
+    }
+
     /** This replica's connection for a device, if it holds one. */
     Optional<PpnsConnection> local(String appId, String installationId) {
         return server.connections().find(appId, installationId);
@@ -250,7 +257,7 @@ public final class PpnsEndpoint implements ConnectionListener, AutoCloseable {
         if (gate != null) {
             gate.fail();
         }
-        apps.get(connection.applicationId()).arrivals().departed(connection);
+        apps.get(connection.applicationId()).arrivals().departed(connection.installationId());
     }
 
     private void replay(PpnsConnection connection, List<Document> missed) {
@@ -311,11 +318,21 @@ public final class PpnsEndpoint implements ConnectionListener, AutoCloseable {
         });
     }
 
+    /**
+     * Keeps this replica's directory entries alive and lets go of those whose devices left
+     * without their departure written (the database was away then).
+     */
     private void refreshDirectory() {
         Instant now = clock.instant();
-        apps.forEach((appId, app) -> app.directory().refresh(server.connections().stream()
-                .filter(connection -> connection.applicationId().equals(appId))
-                .map(PpnsConnection::installationId).toList(), replica, now));
+        apps.forEach((appId, app) -> {
+            app.directory().refresh(replica, now);
+            Predicate<String> heldHere = heldHere(appId);
+            app.directory().entriesOf(replica, installationId -> {
+                if (!heldHere.test(installationId)) {
+                    app.arrivals().departed(installationId);
+                }
+            });
+        });
     }
 
     /** Off the start-up path: an index build on a large collection blocks until it is done. */

@@ -73,7 +73,8 @@ class PpnsDeliveryTest {
         String top = """
                 mongo: {uri: "%s"}
                 apns: {productionServer: "%s", trustedServerCaFile: "%s"}
-                ppns: {port: 0, certificateChainFile: "%s", privateKeyFile: "%s", deliveryPollMillis: 50}
+                ppns: {port: 0, certificateChainFile: "%s", privateKeyFile: "%s", deliveryPollMillis: 50,
+                       registryRefreshSeconds: 1}
                 delivery: {statusFlushMillis: 50}
                 jobs: {pollMillis: %d, replicaId: %s}
                 """.formatted(mongo.uri(), apns.address(), MockApns.writeServerCaIfAbsent(dir),
@@ -252,6 +253,24 @@ class PpnsDeliveryTest {
                     .find(new Document("_id", status.getPushId())).first().getString("leaseOwner"));
             assertEquals(1, status.getNumSent(), "written by the other replica: counted as sent");
             assertNull(device.nextPush(500), "the push arrived twice");
+        }
+    }
+
+    @Test
+    void aDirectoryEntryThatOutlivedItsConnectionIsLetGoAtTheNextRefresh() throws Exception {
+        embedded("emb5", "present-device", "present");
+        MongoCollection<Document> directory = mongo.database("testdb").getCollection("push_gateway_ppns_connections");
+        try (TestDevice device = connect(gateway.gateway().ppnsPort(), "present-device", null)) {
+            Await.until(Duration.ofSeconds(10), "the connected device's directory entry",
+                    () -> directory.countDocuments(new Document("_id", "present-device")) == 1);
+            // As if this replica had lost the departure's write while the database was away.
+            directory.insertOne(new Document("_id", "departed-device").append("replica", "replica-one")
+                    .append("refreshedAt", Date.from(clock.instant())));
+
+            Await.until(Duration.ofSeconds(10), "the entry of the device no longer connected is removed",
+                    () -> directory.countDocuments(new Document("_id", "departed-device")) == 0);
+            assertEquals("replica-one", directory.find(new Document("_id", "present-device")).first()
+                    .getString("replica"), "the connected device's entry went too");
         }
     }
 }
