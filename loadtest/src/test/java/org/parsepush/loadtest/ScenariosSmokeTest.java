@@ -80,6 +80,9 @@ class ScenariosSmokeTest {
                 "--report", "target/smoke-ppns.json");
         assertTrue(report.path("connections (TLS)").asLong() == 50, report.toString());
         assertTrue(report.path("seconds for one push to reach all").asDouble() > 0, report.toString());
+        // 50 connected and 50 / 20 offline: theirs wait in their inboxes.
+        assertTrue(report.path("offline installations in the push (queued in their inbox)").asLong() == 2,
+                report.toString());
         assertTrue(report.path("seconds after the last handshake until every arrival was settled").asDouble() > 0,
                 report.toString());
     }
