@@ -24,8 +24,9 @@ import org.bson.conversions.Bson;
 
 /**
  * Which replica holds which device's connection, shared through MongoDB so a push whose
- * job runs on one replica reaches a device connected to another. Entries are refreshed while
- * connected; an entry not refreshed for two periods belongs to a replica that is gone.
+ * job runs on one replica reaches a device connected to another. Each replica refreshes its
+ * own entries while it lives; an entry not refreshed for two periods belongs to a replica
+ * that is gone.
  */
 final class ConnectionDirectory {
 
