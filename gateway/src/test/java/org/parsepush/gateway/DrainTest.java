@@ -7,11 +7,9 @@ import io.netty.channel.EventLoopGroup;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.parsepush.ppns.device.DeviceEndpoint;
@@ -30,12 +28,7 @@ class DrainTest {
     @Test
     void readinessIsFalseWhileDrainingAndPpnsDevicesLeaveGradually() throws Exception {
         try (TestMongo mongo = TestMongo.start()) {
-            var installations = mongo.database("testdb").getCollection("_Installation");
-            for (int i = 0; i < 20; i++) {
-                installations.insertOne(new Document("_id", "d" + i).append("deviceType", "embedded")
-                        .append("installationId", "drain-device-" + i).append("channels", List.of("slow"))
-                        .append("_updated_at", new Date()));
-            }
+            mongo.embeddedDevices("d", "drain-device-", 20, "slow");
             TestGateway gateway = TestGateway.start(dir, "mongo: {uri: \"" + mongo.uri() + "\"}");
             EventLoopGroup group = PpnsDeviceClient.newEventLoopGroup(1);
             List<CompletableFuture<Instant>> closedAt = new ArrayList<>();

@@ -29,7 +29,7 @@ class GatewayMainTest {
         Path config = dataDir.resolve("gateway.yaml");
         Files.writeString(config, TestGateway.yaml(dataDir, ""));
         try (GatewayProcess process = GatewayProcess.start(config, Map.of())) {
-            int port = Integer.parseInt(process.awaitLine("gRPC API listening on 127\\.0\\.0\\.1:(\\d+)", START));
+            int port = process.port("gRPC API", START);
             process.awaitLine("gateway started", START);
             assertTrue(process.output().contains("Netty leak detection: simple, one buffer in 1024 traced"),
                     process.output());

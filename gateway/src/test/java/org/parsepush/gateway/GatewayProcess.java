@@ -88,6 +88,14 @@ public final class GatewayProcess implements AutoCloseable {
         throw new AssertionError("no line matching /" + regex + "/ within " + timeout + "; output:\n" + output());
     }
 
+    /**
+     * The loopback port a listener logged it was bound to ({@code "gRPC API"}, {@code "admin HTTP"},
+     * {@code "PPNS endpoint"}, {@code "Parse REST push API"}), waiting for the line up to {@code timeout}.
+     */
+    public int port(String listener, Duration timeout) throws InterruptedException {
+        return Integer.parseInt(awaitLine(listener + "[^:]* listening on 127\\.0\\.0\\.1:(\\d+)", timeout));
+    }
+
     /** Everything printed so far. */
     public String output() {
         return String.join("\n", output);

@@ -7,8 +7,8 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.parsepush.gateway.config.PortInUseException;
 import org.parsepush.gateway.config.ConfigException;
+import org.parsepush.gateway.config.PortInUseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

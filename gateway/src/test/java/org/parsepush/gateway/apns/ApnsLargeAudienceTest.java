@@ -59,8 +59,7 @@ class ApnsLargeAudienceTest {
                         """.formatted(TOPIC, p12, PASSWORD)));
                 try (GatewayProcess gateway = GatewayProcess.start(config, Map.of(), "-Xmx128m",
                         "-XX:+ExitOnOutOfMemoryError")) {
-                    int port = Integer.parseInt(gateway.awaitLine("gRPC API listening on 127\\.0\\.0\\.1:(\\d+)",
-                            Duration.ofSeconds(60)));
+                    int port = gateway.port("gRPC API", Duration.ofSeconds(60));
                     PushStatus status = pushToEveryone(port);
 
                     assertEquals(PushState.PUSH_STATE_SUCCEEDED, status.getState(), gateway.output());

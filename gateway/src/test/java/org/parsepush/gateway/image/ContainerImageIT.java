@@ -48,25 +48,24 @@ class ContainerImageIT {
     private static final Path CHART = Path.of("..", "helm", "push-gateway").toAbsolutePath().normalize();
     private static final String DATA_DIR = "/var/lib/push-gateway";
     private static final long MIB = 1024 * 1024;
+    /** How long a started gateway may take to log a listener's port. */
+    private static final Duration LISTENING = Duration.ofSeconds(5);
 
     @TempDir
     static Path dir;
 
     static UnpackedImage unpacked;
-    static ImageTarball image;
-    static Path root;
 
     @BeforeAll
     static void unpack() throws Exception {
         unpacked = UnpackedImage.get();
-        image = unpacked.tarball();
-        root = unpacked.root();
     }
 
     @Test
     void theImageIsWhatTheChartExpects() throws IOException {
         JsonNode chart = yaml(CHART.resolve("Chart.yaml"));
         JsonNode values = yaml(CHART.resolve("values.yaml"));
+        ImageTarball image = unpacked.tarball();
         JsonNode config = image.config();
 
         assertEquals(List.of(values.path("image").path("repository").asText() + ":" + chart.path("appVersion").asText()),
@@ -85,6 +84,7 @@ class ContainerImageIT {
         assertTrue(env.getOrDefault("JAVA_TOOL_OPTIONS", "").contains("-XX:MaxRAMPercentage="), env.toString());
 
         String java = config.path("Entrypoint").get(0).asText();
+        Path root = unpacked.root();
         Path resolved = Stream.of(env.get("PATH").split(":")).map(bin -> root.resolve(bin.substring(1)).resolve(java))
                 .filter(Files::isExecutable).findFirst().orElseThrow(() -> new AssertionError(java + " not on "
                         + env.get("PATH") + " in the image"));
@@ -94,11 +94,12 @@ class ContainerImageIT {
 
     @Test
     void everyNativeLibraryFindsWhatItLinksAgainstInTheImage() throws Exception {
+        Path root = unpacked.root();
         List<Path> libraries = new ArrayList<>();
         try (Stream<Path> files = Files.walk(root.resolve("opt/java"))) {
             files.filter(file -> file.toString().endsWith(".so")).forEach(libraries::add);
         }
-        libraries.addAll(nativesOfTheJars(root.resolve("tmp/natives")));
+        libraries.addAll(nativesOfTheJars(root.resolve("app/libs"), root.resolve("tmp/natives")));
         assertTrue(libraries.size() > 10, "libraries found: " + libraries);
         for (Path library : libraries) {
             // The JVM's own libraries are found where it loaded them from, as in a running JVM.
@@ -134,7 +135,7 @@ class ContainerImageIT {
         Path tls = Files.createDirectories(volume.resolve("tls"));
         Files.copy(certificate.certificate(), tls.resolve("tls.crt"));
         Files.copy(certificate.privateKey(), tls.resolve("tls.key"));
-        HostCommand.run("chown", "-R", image.config().path("User").asText(), volume.toString());
+        HostCommand.run("chown", "-R", unpacked.tarball().config().path("User").asText(), volume.toString());
         Map<String, String> env = Map.of(
                 "GATEWAY_GRPC__PORT", "0", "GATEWAY_ADMIN__PORT", "0", "GATEWAY_REST__PORT", "0",
                 "GATEWAY_PPNS__PORT", "0",
@@ -148,16 +149,16 @@ class ContainerImageIT {
             assertTrue(gateway.output().matches("(?s).*PPNS listening on \\S+ \\(TLS via BoringSSL.*"),
                     "netty-tcnative's BoringSSL loads in the image:\n" + gateway.output());
             assertEquals("10001", uidOf(gateway.pid()), "the process runs as the image's user");
-            int admin = port(gateway, "admin HTTP");
+            int admin = gateway.port("admin HTTP", LISTENING);
             assertEquals(200, get("http://127.0.0.1:" + admin + "/readyz").statusCode());
 
             LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
             EventLoopGroup group = PpnsDeviceClient.newEventLoopGroup(1);
             try (PpnsDeviceClient device = PpnsDeviceClient.connect(group, new DeviceEndpoint("localhost",
-                    port(gateway, "PPNS endpoint"), DeviceTls.trusting(pki.caCertificate())), received::add)
+                    gateway.port("PPNS endpoint", LISTENING), DeviceTls.trusting(pki.caCertificate())), received::add)
                     .get(10, TimeUnit.SECONDS)) {
                 device.handshake("image-device", "dev-app", null).get(10, TimeUnit.SECONDS);
-                HttpResponse<String> push = pushToEveryone(port(gateway, "Parse REST push API"));
+                HttpResponse<String> push = pushToEveryone(gateway.port("Parse REST push API", LISTENING));
                 assertEquals(200, push.statusCode(), push.body());
                 String line = received.poll(30, TimeUnit.SECONDS);
                 while (line != null && !line.contains("push_id")) {
@@ -187,11 +188,11 @@ class ContainerImageIT {
         }
     }
 
-    /** The Linux x86-64 libraries inside the image's jars, copied out to {@code into}. */
-    private static List<Path> nativesOfTheJars(Path into) throws IOException {
+    /** The Linux x86-64 libraries inside the jars in {@code libs}, copied out to {@code into}. */
+    private static List<Path> nativesOfTheJars(Path libs, Path into) throws IOException {
         Files.createDirectories(into);
         List<Path> natives = new ArrayList<>();
-        try (Stream<Path> jars = Files.list(root.resolve("app/libs"))) {
+        try (Stream<Path> jars = Files.list(libs)) {
             for (Path jar : jars.toList()) {
                 try (ZipFile zip = new ZipFile(jar.toFile())) {
                     for (ZipEntry entry : zip.stream().toList()) {
@@ -223,10 +224,6 @@ class ContainerImageIT {
     private static HttpResponse<String> get(String url) throws IOException, InterruptedException {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
                 HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static int port(GatewayProcess gateway, String what) throws InterruptedException {
-        return Integer.parseInt(gateway.awaitLine(what + "[^:]* listening on 127\\.0\\.0\\.1:(\\d+)", Duration.ofSeconds(5)));
     }
 
     private static String uidOf(long pid) throws IOException {

@@ -12,15 +12,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.parsepush.gateway.Await;
 import org.parsepush.gateway.GatewayProcess;
 import org.parsepush.gateway.TestGateway;
 import org.parsepush.gateway.TestMongo;
@@ -45,6 +44,8 @@ import org.parsepush.proto.v1.Target;
  */
 class RenderedDeploymentReplicasIT {
 
+    /** How long a started gateway may take to log a listener's port. */
+    private static final Duration LISTENING = Duration.ofSeconds(5);
     private static final Path HELM_TEST = Path.of("..", "helm", "test").toAbsolutePath().normalize();
 
     @TempDir
@@ -54,12 +55,7 @@ class RenderedDeploymentReplicasIT {
     void twoRenderedReplicasShareJobsAndDevices() throws Exception {
         JsonNode rendered = render();
         try (TestMongo mongo = TestMongo.start()) {
-            var installations = mongo.database("testdb").getCollection("_Installation");
-            for (int i = 0; i < 20; i++) {
-                installations.insertOne(new Document("_id", "r" + i).append("deviceType", "embedded")
-                        .append("installationId", "rendered-device-" + i).append("channels", List.of("fleet"))
-                        .append("_updated_at", new Date()));
-            }
+            mongo.embeddedDevices("r", "rendered-device-", 20, "fleet");
             // By a name only the container's /etc/hosts knows: name resolution works in the image.
             Map<String, String> secrets = Map.of("GATEWAY_MONGO__URI",
                     mongo.uri().replace("127.0.0.1", LocalContainer.TEST_HOST),
@@ -69,8 +65,8 @@ class RenderedDeploymentReplicasIT {
                  MemoryCgroup limitB = MemoryCgroup.limitedTo(memoryLimit);
                  GatewayProcess a = replica(rendered, secrets, "a", limitA);
                  GatewayProcess b = replica(rendered, secrets, "b", limitB)) {
-                int ppnsA = port(a, "PPNS endpoint");
-                int ppnsB = port(b, "PPNS endpoint");
+                int ppnsA = a.port("PPNS endpoint", LISTENING);
+                int ppnsB = b.port("PPNS endpoint", LISTENING);
                 EventLoopGroup group = PpnsDeviceClient.newEventLoopGroup(1);
                 List<String> lines = new CopyOnWriteArrayList<>();
                 List<PpnsDeviceClient> devices = new ArrayList<>();
@@ -86,12 +82,11 @@ class RenderedDeploymentReplicasIT {
                         device.handshake(id, "test-app", null).get(5, TimeUnit.SECONDS);
                         devices.add(device);
                     }
-                    awaitRegistered(mongo, 20);
-                    PushStatus status = pushThrough(port(a, "gRPC API"));
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-                    while (lines.size() < 20 && System.nanoTime() < deadline) {
-                        TimeUnit.MILLISECONDS.sleep(20);
-                    }
+                    var directory = mongo.database("testdb").getCollection("push_gateway_ppns_connections");
+                    Await.until(Duration.ofSeconds(15), "the 20 devices in the replicas' shared directory",
+                            () -> directory.countDocuments() >= 20);
+                    PushStatus status = pushThrough(a.port("gRPC API", LISTENING));
+                    Await.until(Duration.ofSeconds(15), "the push at every device", () -> lines.size() >= 20);
                     TimeUnit.MILLISECONDS.sleep(500); // a second delivery would arrive now
                     assertEquals(20, lines.size(), "deliveries: " + lines);
                     assertEquals(20, lines.stream().distinct().count(), "a device got the push twice: " + lines);
@@ -160,18 +155,6 @@ class RenderedDeploymentReplicasIT {
         return units.containsKey(unit)
                 ? Long.parseLong(quantity.substring(0, quantity.length() - 2)) * units.get(unit)
                 : Long.parseLong(quantity);
-    }
-
-    private static int port(GatewayProcess process, String what) throws InterruptedException {
-        return Integer.parseInt(process.awaitLine(what + "[^:]* listening on 127\\.0\\.0\\.1:(\\d+)", Duration.ofSeconds(5)));
-    }
-
-    private static void awaitRegistered(TestMongo mongo, int count) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (mongo.database("testdb").getCollection("push_gateway_ppns_connections").countDocuments() < count
-                && System.nanoTime() < deadline) {
-            TimeUnit.MILLISECONDS.sleep(20);
-        }
     }
 
     private static PushStatus pushThrough(int grpcPort) throws InterruptedException {

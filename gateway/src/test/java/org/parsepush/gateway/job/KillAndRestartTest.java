@@ -115,7 +115,7 @@ class KillAndRestartTest {
     }
 
     private static int grpcPort(GatewayProcess process) throws InterruptedException {
-        return Integer.parseInt(process.awaitLine("gRPC API listening on 127\\.0\\.0\\.1:(\\d+)", Duration.ofSeconds(60)));
+        return process.port("gRPC API", Duration.ofSeconds(60));
     }
 
     private static PushStatus awaitFinished(int port, String pushId) throws InterruptedException {
